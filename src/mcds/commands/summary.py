@@ -1,0 +1,47 @@
+"""``mcds summary``: what a submission holds, at a glance (counts only, no personal data)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from mcds.commands._options import output_format
+from mcds.submission import Submission, read_submission
+
+
+def summarise(sub: Submission) -> dict:
+    children = sub.tables.get("children", [])
+    episodes = sub.tables.get("missing_episodes", [])
+    return {
+        "standard_version": sub.version,
+        "council": {"old_la_code": sub.metadata.get("old_la_code"), "new_la_code": sub.metadata.get("new_la_code")},
+        "period": {"start": sub.metadata.get("period_start"), "end": sub.metadata.get("period_end")},
+        "rows": {name: len(rows) for name, rows in sub.tables.items()},
+        "children_uasc": sum(1 for c in children if c.get("uasc") in ("true", "True", "TRUE", "1")),
+        "children_by_trafficking_concern": dict(sorted(Counter(c.get("trafficking_concern") or "" for c in children).items())),
+        "episodes_by_type": dict(sorted(Counter(e.get("episode_type") or "" for e in episodes).items())),
+        "children_with_episodes": len({e.get("child_id") for e in episodes}),
+    }
+
+
+@click.command("summary")
+@click.argument("path", type=click.Path(path_type=Path))
+@output_format("text", "json")
+def command(path: Path, fmt: str) -> None:
+    """Summarise the submission at PATH (a CSV package folder or the JSON form)."""
+    s = summarise(read_submission(path))
+    if fmt == "json":
+        click.echo(json.dumps(s, indent=2))
+        return
+    c, p = s["council"], s["period"]
+    click.echo(f"Submission for council {c['old_la_code']} ({c['new_la_code']}), {p['start']} to {p['end']}, "
+               f"standard {s['standard_version']}")
+    for name, n in s["rows"].items():
+        click.echo(f"  {name:<20} {n:>7} rows")
+    click.echo(f"  UASC: {s['children_uasc']}; trafficking concern: "
+               + ", ".join(f"{k} {v}" for k, v in s["children_by_trafficking_concern"].items()))
+    click.echo(f"  {s['children_with_episodes']} children had missing episodes: "
+               + ", ".join(f"{k} {v}" for k, v in s["episodes_by_type"].items()))

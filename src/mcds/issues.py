@@ -1,0 +1,144 @@
+"""Issues found in data are values: a code from the standard's catalogue, a severity,
+a location in the user's own coordinates, the offending value and a message.
+
+Rows are numbered as the user sees them: in a CSV file or a worksheet the header is
+row 1, so the first data row is row 2. Columns are letters, as in Excel.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Issue", "Location", "Report", "Severity", "column_letter"]
+
+
+class Severity(str, enum.Enum):
+    """``error`` must be fixed; ``query`` must be fixed or explained; ``warning`` is advice."""
+
+    ERROR = "error"
+    QUERY = "query"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA (Excel's column names)."""
+    if index < 1:
+        msg = "column numbers start at 1"
+        raise ValueError(msg)
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an issue is, as the user would find it in their own file."""
+
+    table: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+    record_id: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        if self.field:
+            parts.append(f"({self.field})")
+        return ", ".join(parts) if parts else (self.table or "submission")
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    code: str
+    severity: Severity
+    message: str
+    location: Location = field(default_factory=Location)
+    value: str | None = None
+    explanation: str | None = None
+
+    @property
+    def explained(self) -> bool:
+        return self.severity is Severity.QUERY and bool(self.explanation)
+
+    @property
+    def blocking(self) -> bool:
+        """Does this issue make the data invalid?"""
+        return self.severity is Severity.ERROR or (self.severity is Severity.QUERY and not self.explained)
+
+    def to_dict(self) -> dict[str, Any]:
+        loc = asdict(self.location)
+        loc.pop("record_id")
+        out: dict[str, Any] = {"code": self.code, "severity": self.severity.value, **loc,
+                               "value": self.value, "message": self.message}
+        if self.explanation:
+            out["explanation"] = self.explanation
+        return out
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of validating one submission."""
+
+    issues: tuple[Issue, ...]
+    standard_version: str
+    source: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_issues(cls, issues: Iterable[Issue], standard_version: str, **kw: Any) -> Report:
+        return cls(tuple(issues), standard_version, **kw)
+
+    @property
+    def valid(self) -> bool:
+        return not any(i.blocking for i in self.issues)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        c = Counter(i.severity.value for i in self.issues)
+        return {s.value: c.get(s.value, 0) for s in Severity}
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter(self.issues)
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    def project(self, *keys: str) -> list[tuple[Any, ...]]:
+        """The issues as tuples of the given keys, e.g. ``report.project("code", "row", "field")``.
+
+        Tests compare projections, not message wording."""
+        out = []
+        for i in self.issues:
+            d = i.to_dict()
+            out.append(tuple(d.get(k) for k in keys))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "valid": self.valid,
+            "standard_version": self.standard_version,
+            "counts": self.counts,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out

@@ -1,0 +1,220 @@
+"""A submission in memory, and its CSV-package and JSON forms.
+
+In memory every cell is the text it has in the CSV form (``None`` when empty), so the
+forms convert into one another with nothing lost. The JSON form types the values from
+the Table Schema: booleans, integers, arrays for list fields, ``null`` for empty.
+
+Writers are atomic: output goes to a temporary name beside the target and is moved into
+place only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcds import standard as std
+from mcds.generate import datapackage, dumps
+
+__all__ = [
+    "Submission",
+    "atomic_path",
+    "from_json_document",
+    "read_csv_package",
+    "to_json_document",
+    "write_csv_package",
+    "write_json",
+]
+
+Row = dict[str, str | None]
+TRUE = ("true", "True", "TRUE", "1")
+FALSE = ("false", "False", "FALSE", "0")
+
+
+@dataclass
+class Submission:
+    metadata: dict[str, str | None]
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.metadata.get("standard_version") or std.current_version()
+
+    @property
+    def standard(self) -> std.Standard:
+        return std.load(self.version)
+
+    def rows(self, table: str) -> list[Row]:
+        return self.tables.setdefault(table, [])
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, *, directory: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success move it into place.
+
+    On any failure the temporary file or folder is removed and ``target`` is untouched."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent)) if directory else \
+        Path(tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)[1])
+    try:
+        yield tmp
+        if directory and target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- CSV package
+
+
+def descriptor(sub: Submission) -> dict[str, Any]:
+    """The datapackage.json of a submission: the standard's resources plus its metadata."""
+    s = sub.standard
+    d = datapackage(s)
+    d.pop("mcdsMetadata")
+    d["name"] = f"mcds-{sub.metadata.get('old_la_code') or 'council'}-{(sub.metadata.get('period_end') or '')[:4]}"
+    d["title"] = f"{s.about['title']} submission"
+    d["created"] = sub.metadata.get("created")
+    d["mcds"] = {f.name: sub.metadata.get(f.name) for f in s.metadata_fields if sub.metadata.get(f.name) is not None}
+    return d
+
+
+def write_csv_package(sub: Submission, out_dir: Path) -> Path:
+    """Write ``out_dir/datapackage.json`` and one CSV file per table (UTF-8, LF, header row)."""
+    s = sub.standard
+    with atomic_path(Path(out_dir), directory=True) as tmp:
+        (tmp / "datapackage.json").write_text(dumps(descriptor(sub)), encoding="utf-8")
+        for t in s.tables.values():
+            with open(tmp / f"{t.name}.csv", "w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh, lineterminator="\n")
+                w.writerow(t.field_names)
+                for row in sub.tables.get(t.name, []):
+                    w.writerow(["" if row.get(n) is None else row[n] for n in t.field_names])
+    return Path(out_dir)
+
+
+def read_csv_package(path: Path) -> Submission:
+    """Read a CSV package written in the standard's layout (no checks: see ``mcds.validate``)."""
+    path = Path(path)
+    folder = path.parent if path.is_file() else path
+    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8-sig"))
+    meta = {k: _text(v) for k, v in (desc.get("mcds") or {}).items()}
+    sub = Submission(meta)
+    for res in desc.get("resources", []):
+        with open(folder / res["path"], newline="", encoding="utf-8-sig") as fh:
+            sub.tables[res["name"]] = [{k: (v if v != "" else None) for k, v in r.items()} for r in csv.DictReader(fh)]
+    return sub
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    return str(v)
+
+
+# ---------------------------------------------------------------- JSON form
+
+
+def _typed(f: std.Field, text: str | None) -> Any:
+    if text is None or text == "":
+        return None
+    if f.type == "boolean":
+        if text in TRUE:
+            return True
+        if text in FALSE:
+            return False
+        return text
+    if f.type == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if f.type == "list":
+        return [p for p in text.split(f.descriptor.get("delimiter", ";")) if p]
+    return text
+
+
+def to_json_document(sub: Submission) -> dict[str, Any]:
+    s = sub.standard
+    doc: dict[str, Any] = {
+        "metadata": {f.name: _typed(f, sub.metadata.get(f.name)) for f in s.metadata_fields
+                     if sub.metadata.get(f.name) is not None},
+    }
+    for t in s.tables.values():
+        doc[t.name] = [
+            {f.name: _typed(f, row.get(f.name)) for f in t.fields} for row in sub.tables.get(t.name, [])
+        ]
+    return doc
+
+
+def from_json_document(doc: dict[str, Any]) -> Submission:
+    meta = {k: _text(v) for k, v in (doc.get("metadata") or {}).items()}
+    sub = Submission(meta)
+    for t in sub.standard.tables.values():
+        sub.tables[t.name] = [{k: _text(v) for k, v in row.items()} for row in doc.get(t.name, [])]
+    return sub
+
+
+def write_json(sub: Submission, out: Path) -> Path:
+    with atomic_path(Path(out)) as tmp:
+        tmp.write_text(dumps(to_json_document(sub)), encoding="utf-8")
+    return Path(out)
+
+
+def read_json_form(path: Path) -> Submission:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        from mcds.errors import InputError
+
+        raise InputError(path, f"not readable as JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        from mcds.errors import InputError
+
+        raise InputError(path, "a submission in JSON form must be an object with metadata and tables")
+    return from_json_document(doc)
+
+
+def read_submission(path: Path) -> Submission:
+    """Read a submission in any form this module knows, detected by content."""
+    from mcds.errors import InputError
+
+    path = Path(path)
+    if path.is_dir() or path.name == "datapackage.json":
+        folder = path if path.is_dir() else path.parent
+        if not (folder / "datapackage.json").is_file():
+            raise InputError(path, "no datapackage.json in this folder")
+        try:
+            return read_csv_package(folder)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError) as exc:
+            raise InputError(path, f"not readable as a CSV package ({exc})") from None
+    if not path.exists():
+        raise InputError(path, "no such file or folder")
+    with open(path, "rb") as fh:
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return read_json_form(path)
+    raise InputError(path, "not a submission this command can read (expected a CSV package folder or JSON form)")
