@@ -1,0 +1,49 @@
+"""The layout of the standard's three forms, shared by every reader and writer.
+
+- **CSV package**: a folder with ``datapackage.json`` (metadata in its ``mcds`` object) and one
+  CSV file per table named ``<table>.csv``; UTF-8, header row of field names in the standard's
+  order. Also accepted as a ``.zip`` of that folder.
+- **JSON form**: one document, ``{"metadata": {...}, "<table>": [{...}, ...], ...}``, described
+  by ``submission.schema.json``.
+- **Workbook form** (XLSX): a ``Metadata`` sheet (columns ``Field`` and ``Value``, one row per
+  metadata field, by name) and one sheet per table. Sheets are named by the table's title
+  (``Missing episodes``) and row 1 holds the fields' titles (``Start date``); readers also
+  accept the table's and fields' names, in any letter case.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mcds import standard as std
+
+__all__ = ["METADATA_SHEET", "match_field", "match_table", "sheet_name"]
+
+METADATA_SHEET = "Metadata"
+METADATA_HEADER = ("Field", "Value")
+
+
+def _norm(text: object) -> str:
+    return re.sub(r"[\s_]+", " ", str(text or "")).strip().casefold()
+
+
+def sheet_name(table: std.Table) -> str:
+    return table.title[:31]
+
+
+def match_table(name: str, s: std.Standard) -> str | None:
+    """The table a sheet or file name stands for (by name or title), or None."""
+    key = _norm(name)
+    for t in s.tables.values():
+        if key in (_norm(t.name), _norm(t.title)):
+            return t.name
+    return None
+
+
+def match_field(header: str, table: std.Table) -> str | None:
+    """The field a header cell stands for (by name or title), or None."""
+    key = _norm(header)
+    for f in table.fields:
+        if key in (_norm(f.name), _norm(f.title)):
+            return f.name
+    return None
