@@ -52,7 +52,8 @@ def council_rows(geography: Path) -> list[list[str]]:
             start, end = _iso(r["date_of_operation"]), _iso(r["date_of_termination"])
             region = r["parent_geography_code"]
             name = r["la_name"].strip()
-            desc = f"{name} ({KINDS.get(r['entity_description'], r['entity_description'])}), DfE code {code}, in operation from {start}"
+            kind = KINDS.get(r["entity_description"], r["entity_description"])
+            desc = f"{name} ({kind}), DfE code {code}, in operation from {start}"
             desc += f" to {end}." if end else "."
             rows.append([r["new_la_code"], name, desc, code, region, regions.get(region, ""), start, end, source])
     rows.sort(key=lambda row: (row[3], row[6]))

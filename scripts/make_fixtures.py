@@ -209,10 +209,12 @@ def make_council(c: Council, rng: random.Random) -> Submission:
                 police = etype != "away" or rng.random() < 0.3
                 ep = {"episode_id": f"E{eid}", "child_id": cid, "placement_id": placement, "episode_type": etype,
                       "start_date": iso(ep_start),
-                      "start_time": f"{rng.randint(0, 23):02d}:{rng.choice([0, 15, 30, 45]):02d}:00" if rng.random() < 0.7 else None,
+                      "start_time": (f"{rng.randint(0, 23):02d}:{rng.choice([0, 15, 30, 45]):02d}:00"
+                                     if rng.random() < 0.7 else None),
                       "end_date": iso(ep_end), "end_time": None,
                       "reported_to_police": "true" if police else "false",
-                      "police_risk_level": rng.choice(["low", "medium", "medium", "high", "no_apparent_risk"]) if police else None,
+                      "police_risk_level": (rng.choice(["low", "medium", "medium", "high", "no_apparent_risk"])
+                                            if police else None),
                       "end_reason": reason,
                       "found_location": None if ep_end is None or reason == "ceased_looked_after" else
                       rng.choice(["in_council_area", "in_council_area", "other_council_area", "unknown"])}

@@ -9,7 +9,7 @@ try:
 except PackageNotFoundError:  # running from a checkout without installing
     __version__ = "0.0.0+checkout"
 
-from mcds.issues import Issue, Location, Report, Severity  # noqa: E402
-from mcds.standard import load as load_standard  # noqa: E402
+from mcds.issues import Issue, Location, Report, Severity
+from mcds.standard import load as load_standard
 
 __all__ = ["Issue", "Location", "Report", "Severity", "__version__", "load_standard"]

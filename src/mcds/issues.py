@@ -16,15 +16,12 @@ from typing import Any
 __all__ = ["Issue", "Location", "Report", "Severity", "column_letter"]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """``error`` must be fixed; ``query`` must be fixed or explained; ``warning`` is advice."""
 
     ERROR = "error"
     QUERY = "query"
     WARNING = "warning"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def column_letter(index: int) -> str:
