@@ -17,10 +17,26 @@ import re
 
 from mcds import standard as std
 
-__all__ = ["METADATA_SHEET", "match_field", "match_table", "sheet_name"]
+__all__ = ["METADATA_SHEET", "excel_safe", "match_field", "match_table", "sheet_name"]
 
 METADATA_SHEET = "Metadata"
 METADATA_HEADER = ("Field", "Value")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def excel_safe(text: str | None) -> str | None:
+    """A cell's text made safe to open in a spreadsheet (formula injection, CWE-1236).
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with an
+    apostrophe so a spreadsheet shows it instead of running it; numbers such as ``-3`` are left
+    alone. The standard's codes, dates and identifiers never begin with these characters, so valid
+    data is never changed. Every writer of CSV and XLSX files uses this one function."""
+    if text and text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _norm(text: object) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mcds import standard as std
+from mcds.forms import excel_safe
 from mcds.generate import datapackage, dumps
 
 __all__ = [
@@ -108,7 +109,7 @@ def write_csv_package(sub: Submission, out_dir: Path) -> Path:
                 w = csv.writer(fh, lineterminator="\n")
                 w.writerow(t.field_names)
                 for row in sub.tables.get(t.name, []):
-                    w.writerow(["" if row.get(n) is None else row[n] for n in t.field_names])
+                    w.writerow(["" if row.get(n) is None else excel_safe(row[n]) for n in t.field_names])
     return Path(out_dir)
 
 

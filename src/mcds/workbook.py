@@ -1,4 +1,5 @@
-"""The workbook (XLSX) form of a submission.
+"""The workbook (XLSX) form of a submission: the raw reader, the reader into a Submission,
+the writer, and the empty template for councils that record by hand.
 
 Layout: see :mod:`mcds.forms`. Reading uses python-calamine (fast, and it never evaluates
 formulas: a formula cell reads as its cached value, or empty if it has none).
@@ -7,14 +8,21 @@ formulas: a formula cell reads as its cached value, or empty if it has none).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
+from mcds import standard as std
 from mcds.errors import InputError
+from mcds.forms import METADATA_HEADER, METADATA_SHEET, excel_safe, match_field, match_table, sheet_name
+from mcds.submission import Submission, atomic_path
 
-__all__ = ["RawSheet", "cell_text", "read_workbook_raw"]
+__all__ = ["RawSheet", "cell_text", "read_workbook", "read_workbook_raw", "write_template", "write_workbook"]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -92,3 +100,189 @@ def _trim(cells: list[str | None]) -> list[str | None]:
     while cells and cells[-1] is None:
         cells.pop()
     return cells
+
+
+# ---------------------------------------------------------------- the workbook form of a submission
+
+
+def read_workbook(path: Path) -> Submission:
+    """Read a submission in the workbook form (see :mod:`mcds.forms`; no checks: see ``mcds.validate``).
+
+    Sheets and columns are matched by the standard's names or titles, in any letter case;
+    hidden sheets (such as the template's codelists) and unknown columns are not data."""
+    sheets = read_workbook_raw(path)
+    meta: dict[str, str | None] = {}
+    s = std.load()
+    for sheet in sheets:
+        if sheet.name.strip().casefold() == METADATA_SHEET.casefold():
+            names = {f.name for f in s.metadata_fields}
+            titles = {f.title.casefold(): f.name for f in s.metadata_fields}
+            for _, cells in [(sheet.header_row, sheet.header), *sheet.rows]:
+                key = (cells[0] or "").strip() if cells else ""
+                name = key if key in names else titles.get(key.casefold())
+                if name:
+                    meta[name] = cells[1] if len(cells) > 1 else None
+    sub = Submission(meta)
+    s = sub.standard
+    for sheet in sheets:
+        table_name = None if sheet.hidden else match_table(sheet.name, s)
+        if table_name is None:
+            continue
+        table = s.tables[table_name]
+        columns = [(i, match_field(h, table)) for i, h in enumerate(sheet.header) if h]
+        columns = [(i, f) for i, f in columns if f]
+        rows = sub.rows(table_name)
+        for _, cells in sheet.rows:
+            rows.append({f: (cells[i] if i < len(cells) else None) for i, f in columns})
+    return sub
+
+
+def _cell_value(f: std.Field, text: str | None) -> object:
+    """A cell to write: ISO dates of date fields as real dates (formatted), everything else as text."""
+    if text is None:
+        return None
+    if f.type == "date" and _ISO_DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    return excel_safe(text)
+
+
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "time": "hh:mm:ss"}
+TEXT_FORMAT = "@"
+
+
+def write_workbook(sub: Submission, out: Path) -> Path:
+    """Write the workbook form: a Metadata sheet, then one sheet per table (titles as headers)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    s = sub.standard
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    ws = wb.create_sheet(METADATA_SHEET)
+    ws.append([WriteOnlyCell(ws, value=h) for h in METADATA_HEADER])
+    for f in s.metadata_fields:
+        if sub.metadata.get(f.name) is not None:
+            ws.append([f.name, excel_safe(sub.metadata[f.name])])
+    for t in s.tables.values():
+        ws = wb.create_sheet(sheet_name(t))
+        header = []
+        for f in t.fields:
+            c = WriteOnlyCell(ws, value=f.title)
+            c.font = bold
+            header.append(c)
+        ws.append(header)
+        date_fields = [f.type == "date" for f in t.fields]
+        for row in sub.tables.get(t.name, []):
+            out_row: list[object] = []
+            for f, is_date in zip(t.fields, date_fields, strict=True):
+                v = _cell_value(f, row.get(f.name))
+                if is_date and isinstance(v, dt.date):
+                    c = WriteOnlyCell(ws, value=v)
+                    c.number_format = NUMBER_FORMATS["date"]
+                    out_row.append(c)
+                else:
+                    out_row.append(v)
+            ws.append(out_row)
+    with atomic_path(Path(out)) as tmp:
+        wb.save(tmp)
+    return Path(out)
+
+
+def write_template(out: Path, version: str | None = None) -> Path:
+    """An empty workbook for recording by hand: one sheet per table, field titles as headers,
+    each field's description as a note, drop-down lists from the codelists (kept on a hidden
+    Codelists sheet: long lists exceed Excel's 255-character limit for inline lists), date and
+    time columns formatted, and a Metadata sheet."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    s = std.load(version)
+    wb = Workbook()
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    lists = wb.create_sheet("Codelists")
+    ranges: dict[tuple[str, str], str] = {}
+
+    def codelist_range(name: str, key: str) -> str:
+        if (name, key) not in ranges:
+            codes = s.codelist(name).values(key)
+            col = get_column_letter(len(ranges) + 1)
+            lists[f"{col}1"] = name if key == "code" else f"{name} ({key})"
+            for i, code in enumerate(codes, start=2):
+                lists[f"{col}{i}"].value = code
+                lists[f"{col}{i}"].number_format = TEXT_FORMAT
+            ranges[(name, key)] = f"Codelists!${col}$2:${col}${len(codes) + 1}"
+        return ranges[(name, key)]
+
+    def note(f: std.Field) -> Comment:
+        text = f"{f.name}: {f.description}"
+        if f.required:
+            text += "\nRequired."
+        if f.codelist and f.is_list:
+            text += f"\nCodes of the {f.codelist} codelist, separated by ';'."
+        elif f.codelist:
+            text += f"\nChoose a code of the {f.codelist} codelist."
+        if f.type == "boolean":
+            text += "\ntrue or false."
+        if f.type == "yearmonth":
+            text += "\nYear and month as YYYY-MM (typed as text)."
+        c = Comment(text, "MCDS")
+        c.width, c.height = 320, 160
+        return c
+
+    def format_sheet(ws: Any, fields: tuple[std.Field, ...], first_row: int, column: int | None = None) -> None:
+        """Drop-downs and number formats for fields laid out in columns (or one column of rows)."""
+        for i, f in enumerate(fields):
+            if column is None:
+                letter = get_column_letter(i + 1)
+                area = f"{letter}{first_row}:{letter}1048576"
+            else:
+                letter = get_column_letter(column)
+                area = f"{letter}{first_row + i}"
+            dv = None
+            if f.codelist and not f.is_list:
+                dv = DataValidation(type="list", formula1=codelist_range(f.codelist, f.codelist_key), allow_blank=True)
+            elif f.type == "boolean":
+                dv = DataValidation(type="list", formula1='"true,false"', allow_blank=True)
+            if dv is not None:
+                dv.error, dv.errorTitle = f"Choose a value from the list for {f.title}.", "Not in the list"
+                dv.showErrorMessage = True
+                ws.add_data_validation(dv)
+                dv.add(area)
+            if column is None:
+                ws.column_dimensions[letter].number_format = NUMBER_FORMATS.get(f.type, TEXT_FORMAT)
+                ws.column_dimensions[letter].width = max(14, min(40, len(f.title) + 4))
+
+    meta = wb.active
+    meta.title = METADATA_SHEET
+    meta.append(list(METADATA_HEADER))
+    prefill = {"standard_version": s.version, "software": "mcds template (filled in by hand)"}
+    for f in s.metadata_fields:
+        meta.append([f.name, prefill.get(f.name)])
+        meta.cell(meta.max_row, 1).comment = note(f)
+        fmt = NUMBER_FORMATS.get(f.type, TEXT_FORMAT)
+        meta.cell(meta.max_row, 2).number_format = fmt
+    for c in meta[1]:
+        c.font, c.fill = bold, fill
+    meta.column_dimensions["A"].width, meta.column_dimensions["B"].width = 24, 28
+    format_sheet(meta, s.metadata_fields, 2, column=2)
+    for t in s.tables.values():
+        ws = wb.create_sheet(sheet_name(t))
+        ws.append([f.title for f in t.fields])
+        for f, c in zip(t.fields, ws[1], strict=True):
+            c.font, c.fill, c.comment = bold, fill, note(f)
+            c.number_format = TEXT_FORMAT
+        ws.freeze_panes = "A2"
+        format_sheet(ws, t.fields, 2)
+    wb.move_sheet(lists, offset=len(wb.sheetnames))
+    lists.sheet_state = "hidden"
+    with atomic_path(Path(out)) as tmp:
+        wb.save(tmp)
+    return Path(out)

@@ -1,0 +1,84 @@
+"""``mcds convert``: from what councils already produce to the standard, and between its forms.
+
+Every conversion prints its report (rows read, written and rejected per source table, and why)
+and writes it as JSON with ``--report FILE``. Exit 0 when no row was rejected for a fault, 1 when
+some were, 2 when the input cannot be read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mcds.convert.base import ConversionReport
+from mcds.submission import Submission
+
+
+def _year(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    if value is not None and not 2000 <= value <= 2100:
+        raise click.BadParameter("give the year the collection ends, e.g. 2025 for April 2024 to March 2025")
+    return value
+
+
+def council_options(f):  # type: ignore[no-untyped-def]
+    f = click.option("--year", type=int, required=True, callback=_year,
+                     help="Collection year, by the year it ends: 2025 = 1 April 2024 to 31 March 2025.")(f)
+    return click.option("--la", required=True, help="Council code: the 3-digit DfE or the 9-character ONS code.")(f)
+
+
+def output_options(f):  # type: ignore[no-untyped-def]
+    f = click.option("--report", "report_path", type=click.Path(path_type=Path),
+                     help="Also write the conversion report as JSON to this file.")(f)
+    return click.option("--out", type=click.Path(path_type=Path), required=True,
+                        help="Where to write the submission: a folder (CSV package), or a .json or .xlsx file.")(f)
+
+
+def finish(sub: Submission, report: ConversionReport, out: Path, report_path: Path | None) -> None:
+    from mcds.convert.package import write_any
+    from mcds.generate import dumps
+    from mcds.submission import atomic_path
+
+    write_any(sub, out)
+    if report_path:
+        with atomic_path(report_path) as tmp:
+            tmp.write_text(dumps(report.to_dict()), encoding="utf-8")
+    click.echo(report.to_text())
+    click.echo(f"Wrote {out}")
+    click.get_current_context().exit(report.exit_code)
+
+
+@click.group("convert")
+def command() -> None:
+    """Convert councils' files to the standard, or the standard's forms into one another."""
+
+
+@command.command("ssda903")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@council_options
+@click.option("--cin", type=click.Path(path_type=Path), help="CIN census XML: adds assessment factors (12A trafficking...).")
+@output_options
+def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out: Path, report_path: Path | None) -> None:
+    """Convert an SSDA903 return: a folder, its CSV files, or its XML file.
+
+    CSV tables are recognised by their columns (Header, Episodes, UASC, Missing); other 903
+    tables are ignored, with a note."""
+    from mcds.convert.ssda903 import convert_ssda903
+
+    sub, report = convert_ssda903(inputs, la, year, cin=cin)
+    finish(sub, report, out, report_path)
+
+
+@command.command("package")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--to", "form", type=click.Choice(["csv", "xlsx", "json"]), required=True,
+              help="The form to write: csv (a CSV package folder), xlsx (workbook) or json.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The folder or file to write.")
+def package(source: Path, form: str, out: Path) -> None:
+    """Convert a submission between the standard's forms (CSV package, workbook, JSON), losing nothing."""
+    from mcds.convert.package import read_any, write_any
+
+    sub = read_any(source)
+    write_any(sub, out, form)
+    rows = ", ".join(f"{name} {len(r)}" for name, r in sub.tables.items())
+    click.echo(f"Wrote {out} ({form}): {rows}")

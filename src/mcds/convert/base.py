@@ -1,0 +1,292 @@
+"""What every converter shares: the conversion report, reading councils' CSV files, dates,
+councils and collection years, and the submission's metadata.
+
+Nothing lost, nothing invented: every source row a converter reads ends up either written
+(carried over, faults and all, for the validator to report) or rejected with an issue saying
+where it was and why. ``rows read = rows written + rows rejected`` for every source table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mcds import __version__
+from mcds import standard as std
+from mcds.catalogue import make_issue
+from mcds.errors import InputError
+from mcds.issues import Issue, Location, Severity, column_letter
+from mcds.submission import Submission
+
+__all__ = [
+    "ConversionReport",
+    "SourceCount",
+    "collection_period",
+    "load_data",
+    "make_metadata",
+    "parse_date",
+    "read_csv_rows",
+    "resolve_council",
+]
+
+
+# ---------------------------------------------------------------- the report
+
+
+@dataclass
+class SourceCount:
+    """Rows of one source table: read = written + rejected."""
+
+    source: str
+    file: str
+    sheet: str | None = None
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": self.source, "file": self.file}
+        if self.sheet:
+            out["sheet"] = self.sheet
+        out.update(read=self.read, written=self.written, rejected=self.rejected)
+        return out
+
+
+@dataclass
+class ConversionReport:
+    """The account of one conversion: every source table's rows, every rejection, and notes."""
+
+    converter: str
+    standard_version: str = field(default_factory=std.current_version)
+    sources: list[SourceCount] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    output: dict[str, int] = field(default_factory=dict)
+
+    def source(self, source: str, file: str, sheet: str | None = None) -> SourceCount:
+        for c in self.sources:
+            if (c.source, c.file, c.sheet) == (source, file, sheet):
+                return c
+        c = SourceCount(source, file, sheet)
+        self.sources.append(c)
+        return c
+
+    def reject(self, count: SourceCount, code: str, location: Location, *, value: str | None = None,
+               **params: object) -> None:
+        """Count a row as rejected and record why."""
+        count.rejected += 1
+        self.issues.append(make_issue(code, location, value=value, file=location.file, **params))
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(c.rejected for c in self.sources)
+
+    @property
+    def balanced(self) -> bool:
+        return all(c.read == c.written + c.rejected for c in self.sources)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no row was rejected for a fault; 1 otherwise.
+
+        Rows left out by design (an exact repeat of a row already converted, a CIN record of a
+        child who is not looked after) are counted as rejected with a warning, not a fault."""
+        return 1 if any(i.severity is Severity.ERROR for i in self.issues) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "converter": self.converter,
+            "standard_version": self.standard_version,
+            "balanced": self.balanced,
+            "rows": {
+                "read": sum(c.read for c in self.sources),
+                "written": sum(c.written for c in self.sources),
+                "rejected": self.rows_rejected,
+            },
+            "sources": [c.to_dict() for c in self.sources],
+            "output": dict(self.output),
+            "issues": [i.to_dict() for i in self.issues],
+            "notes": list(self.notes),
+        }
+
+    def to_text(self) -> str:
+        lines = [f"Converted with mcds convert {self.converter} to standard {self.standard_version}."]
+        width = max([len(f"{c.source} ({c.file})") for c in self.sources] + [20])
+        lines.append(f"  {'source table':<{width}}  {'read':>8} {'written':>8} {'rejected':>8}")
+        for c in self.sources:
+            label = f"{c.source} ({c.file}{', ' + c.sheet if c.sheet else ''})"
+            lines.append(f"  {label:<{width}}  {c.read:>8} {c.written:>8} {c.rejected:>8}")
+        if self.output:
+            lines.append("Rows in the submission: " + ", ".join(f"{k} {v}" for k, v in self.output.items()))
+        for i in self.issues:
+            lines.append(f"  {i.severity}: {i.location.describe()}: {i.message} [{i.code}]")
+        lines.extend(f"Note: {n}" for n in self.notes)
+        if self.rows_rejected:
+            lines.append(f"{self.rows_rejected} row(s) not carried over; see the issues above.")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- mappings as data
+
+
+@functools.cache
+def load_data(name: str) -> dict[str, Any]:
+    """A converter's column mapping and code maps, from ``mcds/convert/<name>.yaml``."""
+    text = (resources.files("mcds.convert") / f"{name}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+# ---------------------------------------------------------------- reading councils' CSV files
+
+
+def decode(path: Path, data: bytes) -> str:
+    """UTF-8 with or without BOM; otherwise the encoding charset-normalizer detects (Windows-1252...)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(path, "not readable as text: save it as CSV UTF-8")
+    return str(best)
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str | None]]]]:
+    """The header (names stripped) and the data rows of a CSV file, numbered as in Excel (header = 1).
+
+    Cells are stripped of stray spaces; empty cells are ``None``; blank rows are skipped."""
+    path = Path(path)
+    try:
+        text = decode(path, path.read_bytes())
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    if "\x00" in text:
+        raise InputError(path, "not a CSV text file (it holds NUL bytes; UTF-16 files must be saved as UTF-8)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(path, "the file is empty") from None
+    except csv.Error as exc:
+        raise InputError(path, f"not readable as CSV ({exc})") from None
+    header = [h.strip() for h in header]
+
+    def rows() -> Iterator[tuple[int, list[str | None]]]:
+        number = 1
+        try:
+            for raw in reader:
+                number += 1
+                cells = [c.strip() or None for c in raw]
+                if any(cells):
+                    yield number, cells
+        except csv.Error as exc:
+            raise InputError(path, f"not readable as CSV ({exc})", where=f"row {number}") from None
+
+    return header, rows()
+
+
+def cell_location(table: str, file: str, row: int, index: int | None, field_name: str | None,
+                  sheet: str | None = None) -> Location:
+    return Location(table=table, file=file, sheet=sheet, row=row,
+                    column=column_letter(index + 1) if index is not None else None, field=field_name)
+
+
+# ---------------------------------------------------------------- dates, councils, periods
+
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
+_TIME_SUFFIX = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
+
+
+def parse_date(text: str | None, formats: tuple[str, ...] | list[str] = DATE_FORMATS) -> dt.date | None:
+    """A date in one of ``formats`` (a midnight time, as spreadsheets add, is ignored), else None."""
+    if not text:
+        return None
+    text = _TIME_SUFFIX.sub("", text.strip())
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def iso_or_raw(text: str | None, formats: tuple[str, ...] | list[str] = DATE_FORMATS) -> str | None:
+    """An ISO date, or the text as found when it is not a date (carried over for the validator)."""
+    d = parse_date(text, formats)
+    return d.isoformat() if d else text
+
+
+def year_month_or_raw(text: str | None, formats: tuple[str, ...] | list[str] = DATE_FORMATS) -> str | None:
+    d = parse_date(text, formats)
+    return f"{d.year:04d}-{d.month:02d}" if d else text
+
+
+def collection_period(year: int) -> tuple[dt.date, dt.date]:
+    """The DfE collection year ``year``: 1 April of the year before to 31 March of ``year``."""
+    return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+
+
+def resolve_council(code: str, start: dt.date, end: dt.date) -> tuple[str, str]:
+    """The council's (DfE 3-digit, ONS 9-character) codes from either, in operation in the period."""
+    code = code.strip().upper()
+    councils = std.load().codelist("council")
+    found = [c for c in councils.codes if code in (c.code, c.extra.get("old_la_code"))]
+    if not found:
+        raise InputError("--la", f"'{code}' is not a council code (give the 3-digit DfE or the 9-character ONS code)")
+    for c in found:
+        frm = dt.date.fromisoformat(c.extra["valid_from"]) if c.extra.get("valid_from") else dt.date.min
+        to = dt.date.fromisoformat(c.extra["valid_to"]) if c.extra.get("valid_to") else dt.date.max
+        if frm <= end and to >= start:
+            return c.extra["old_la_code"], c.code
+    raise InputError("--la", f"council '{code}' was not in operation between {start} and {end}")
+
+
+def make_metadata(old: str, new: str, start: dt.date, end: dt.date, *, software: str,
+                  not_collected: list[str] | None = None, created: str | None = None) -> dict[str, str | None]:
+    return {
+        "standard_version": std.current_version(),
+        "old_la_code": old,
+        "new_la_code": new,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "software": f"mcds {__version__} ({software})",
+        "created": created or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "pseudonymised": "false",
+        "not_collected": ";".join(not_collected) if not_collected else None,
+    }
+
+
+def standard_order(items: list[str]) -> list[str]:
+    """``table`` and ``table.field`` names in the standard's order (for metadata not_collected)."""
+    s = std.load()
+    tables = list(s.tables)
+
+    def key(item: str) -> tuple[int, int]:
+        table, _, name = item.partition(".")
+        t = tables.index(table)
+        return t, (s.tables[table].field_names.index(name) + 1 if name else 0)
+
+    return sorted(dict.fromkeys(items), key=key)
+
+
+def finish(sub: Submission, report: ConversionReport) -> Submission:
+    """Record the rows of each table of the submission in the report."""
+    for t in sub.standard.tables:
+        report.output[t] = len(sub.tables.setdefault(t, []))
+    return sub

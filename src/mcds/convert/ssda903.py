@@ -1,0 +1,362 @@
+"""SSDA903 (the DfE children looked after return) to the standard.
+
+Input: the return's CSV files (recognised by their columns, not their names) or its XML file
+(root ``EXPSSDA903``). Header gives the children, UASC their UASC status, Episodes the
+placements and Missing the missing episodes; each missing episode is linked to the placement
+whose [DECOM, DEC] holds its start date. The column mapping and the code maps, including the
+codes that changed between collection years, are data: ``ssda903.yaml`` beside this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcds.convert.base import (
+    ConversionReport,
+    cell_location,
+    collection_period,
+    finish,
+    iso_or_raw,
+    load_data,
+    make_metadata,
+    parse_date,
+    read_csv_rows,
+    resolve_council,
+    standard_order,
+    year_month_or_raw,
+)
+from mcds.errors import InputError
+from mcds.issues import Location
+from mcds.submission import Submission
+
+__all__ = ["SourceRow", "convert_ssda903", "read_ssda903"]
+
+Row = dict[str, str | None]
+
+
+@dataclass
+class SourceRow:
+    """One row of a 903 table, with where it came from (CSV: Excel row; XML: line of its element)."""
+
+    table: str
+    file: str
+    row: int | None
+    cells: dict[str, str | None]
+    columns: dict[str, int] | None = None  # column index of each name (CSV only)
+
+    def get(self, name: str) -> str | None:
+        return self.cells.get(name)
+
+    def where(self, target_table: str, column: str | None, target_field: str | None) -> Location:
+        index = self.columns.get(column) if (self.columns is not None and column) else None
+        loc = cell_location(target_table, self.file, self.row or 0, index, target_field)
+        return loc if self.row else Location(table=target_table, file=self.file, field=target_field)
+
+
+def _spec() -> dict[str, Any]:
+    return load_data("ssda903")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _expand(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".xml")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(p, "no such file or folder")
+    if not files:
+        raise InputError(", ".join(map(str, paths)) or ".", "no SSDA903 CSV or XML files found")
+    return files
+
+
+def _recognise(header: list[str]) -> tuple[str | None, bool]:
+    """The 903 table a header stands for, and whether it is one the converter uses."""
+    names = {h.upper() for h in header if h}
+    spec = _spec()
+    for group, used in (("tables", True), ("ignored_tables", False)):
+        for table, cols in spec[group].items():
+            if names == set(cols):
+                return table, used
+    # Extra columns (a council's own additions) are tolerated when every 903 column is present.
+    best = None
+    for group, used in (("tables", True), ("ignored_tables", False)):
+        for table, cols in spec[group].items():
+            if set(cols) <= names and (best is None or len(cols) > best[2]):
+                best = (table, used, len(cols))
+    return (best[0], best[1]) if best else (None, False)
+
+
+def read_ssda903(paths: Iterable[Path], report: ConversionReport) -> dict[str, list[SourceRow]]:
+    """The rows of the Header, Episodes, UASC and Missing tables from CSV files or the XML file."""
+    files = _expand(paths)
+    xml = [f for f in files if f.suffix.lower() == ".xml"]
+    if xml and len(xml) != len(files):
+        raise InputError(xml[0], "give either the 903 XML file or the CSV files, not both")
+    if len(xml) > 1:
+        raise InputError(xml[1], "give one 903 XML file")
+    tables = _read_xml(xml[0], report) if xml else _read_csv(files, report)
+    if not tables.get("Header"):
+        raise InputError(", ".join(f.name for f in files), "no SSDA903 Header table found (columns "
+                         + ", ".join(_spec()["tables"]["Header"]) + ")")
+    return tables
+
+
+def _normalise(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    return value.upper() if name in _spec()["code_columns"] else value
+
+
+def _read_csv(files: list[Path], report: ConversionReport) -> dict[str, list[SourceRow]]:
+    tables: dict[str, list[SourceRow]] = defaultdict(list)
+    for path in files:
+        header, rows = read_csv_rows(path)
+        table, used = _recognise(header)
+        if table is None:
+            report.note(f"{path.name}: not an SSDA903 table this converter knows (columns {', '.join(header[:6])}"
+                        f"{'...' if len(header) > 6 else ''}); ignored.")
+            continue
+        if not used:
+            report.note(f"{path.name}: the SSDA903 {table} table is not part of the standard; ignored.")
+            continue
+        extra = [h for h in header if h and h.upper() not in _spec()["tables"][table]]
+        if extra:
+            report.note(f"{path.name}: columns not in the SSDA903 {table} table ignored: {', '.join(extra)}.")
+        columns = {}
+        for i, h in enumerate(header):
+            columns.setdefault(h.upper(), i)
+        count = report.source(table, path.name)
+        wanted = _spec()["tables"][table]
+        for number, cells in rows:
+            count.read += 1
+            values = {c: _normalise(c, cells[columns[c]] if columns[c] < len(cells) else None) for c in wanted}
+            tables[table].append(SourceRow(table, path.name, number, values, columns))
+    return tables
+
+
+def _read_xml(path: Path, report: ConversionReport) -> dict[str, list[SourceRow]]:
+    from mcds.convert.xmlread import parse_with_lines
+
+    root, lines = parse_with_lines(path)
+    spec = _spec()
+    if root.tag != spec["xml"]["root"]:
+        raise InputError(path, f"not an SSDA903 XML file (root element {root.tag}, expected {spec['xml']['root']})")
+    renames = spec["xml"]["renames"]
+
+    def values(element: Any) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for e in element:
+            if len(e) == 0:
+                name = renames.get(e.tag, e.tag)
+                out[name] = _normalise(name, e.text)
+        return out
+
+    tables: dict[str, list[SourceRow]] = defaultdict(list)
+    counts = {t: report.source(t, path.name) for t in ("Header", "Episodes", "UASC", "Missing")}
+    for child in root.iter("CHILD"):
+        if len(child) == 0:
+            continue  # a CHILD text element, not a child block
+        header = child.find("HEADER")
+        head = values(header if header is not None else child)
+        head_line = lines.get(id(header if header is not None else child))
+        child_id = head.get("CHILD")
+        counts["Header"].read += 1
+        tables["Header"].append(SourceRow("Header", path.name, head_line, head))
+        if head.get("UASC") == "1" or head.get("DUC"):
+            counts["UASC"].read += 1
+            tables["UASC"].append(SourceRow("UASC", path.name, head_line,
+                                            {"CHILD": child_id, "DUC": head.get("DUC"), "SEX": head.get("SEX"),
+                                             "DOB": head.get("DOB")}))
+        for block in child.iter("AMISSING"):
+            counts["Missing"].read += 1
+            tables["Missing"].append(SourceRow("Missing", path.name, lines.get(id(block)),
+                                               {"CHILD": child_id, "DOB": head.get("DOB"), **values(block)}))
+        for block in child.iter("EPISODE"):
+            counts["Episodes"].read += 1
+            tables["Episodes"].append(SourceRow("Episodes", path.name, lines.get(id(block)),
+                                                {"CHILD": child_id, **values(block)}))
+    return tables
+
+
+# ---------------------------------------------------------------- converting
+
+
+def _sex_map(year: int) -> dict[str, str]:
+    for span in _spec()["codes"]["SEX"]:
+        if span["first_year"] <= year <= span["last_year"]:
+            return {str(k): v for k, v in span["map"].items()}
+    return {}
+
+
+def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | None = None,
+                    created: str | None = None) -> tuple[Submission, ConversionReport]:
+    """Convert an SSDA903 return (CSV files or XML) for council ``la`` and collection year ``year``."""
+    start, end = collection_period(year)
+    old, new = resolve_council(la, start, end)
+    report = ConversionReport("ssda903")
+    tables = read_ssda903(paths, report)
+    spec = _spec()
+    # Without the CIN census, a 903 return says nothing about trafficking or assessment factors.
+    not_collected = [x for x in spec["not_collected"] if not (cin and x == "children.cin_factors")]
+    if cin is None:
+        not_collected.append("children.trafficking_concern")
+    sub = Submission(make_metadata(old, new, start, end, software="convert ssda903", created=created,
+                                   not_collected=standard_order(not_collected)))
+    formats = spec["dates"]
+    _children(tables, year, sub, report, formats)
+    placements = _placements(tables, sub, report, formats)
+    _missing(tables, placements, sub, report, formats)
+    report.note("Not carried over (not in the standard): UPN, MOTHER, MC_DOB, RNE, CIN, REASON_PLACE_CHANGE, "
+                "HOME_POST, PL_POST, URN; dates of birth are kept as year and month.")
+    if cin is not None:
+        from mcds.convert.cin import enrich_with_cin
+
+        enrich_with_cin(sub, cin, report, old_la_code=old)
+    return finish(sub, report), report
+
+
+def _children(tables: dict[str, list[SourceRow]], year: int, sub: Submission, report: ConversionReport,
+              formats: list[str]) -> dict[str, Row]:
+    sex_map = _sex_map(year)
+    by_id: dict[str, Row] = {}
+    for r in tables.get("Header", []):
+        count = report.source("Header", r.file)
+        child = r.get("CHILD")
+        if not child:
+            report.reject(count, "source-row-rejected", r.where("children", "CHILD", "child_id"),
+                          reason="it has no child identifier (CHILD)")
+            continue
+        sex = r.get("SEX")
+        row: Row = {
+            "child_id": child,
+            "birth_year_month": year_month_or_raw(r.get("DOB"), formats),
+            "sex": sex_map.get(sex, sex) if sex else None,
+            "ethnicity": r.get("ETHNIC"),
+            "uasc": "false",
+            "trafficking_concern": "none_known",
+        }
+        sub.rows("children").append(row)
+        by_id.setdefault(child, row)
+        count.written += 1
+    for r in tables.get("UASC", []):
+        count = report.source("UASC", r.file)
+        child = r.get("CHILD")
+        target = by_id.get(child or "")
+        if target is None:
+            report.reject(count, "source-row-rejected", r.where("children", "CHILD", "child_id"), value=child,
+                          reason="it has no child identifier (CHILD)" if not child
+                          else "the child is not in the Header table")
+            continue
+        target["uasc"] = "true"
+        target["uasc_end_date"] = iso_or_raw(r.get("DUC"), formats)
+        count.written += 1
+    return by_id
+
+
+def _sorted_by_date(rows: list[tuple[SourceRow, Row]], key: str, formats: list[str]) -> list[tuple[SourceRow, Row]]:
+    return sorted(rows, key=lambda p: parse_date(p[1][key], formats) or dt.date.max)
+
+
+def _placements(tables: dict[str, list[SourceRow]], sub: Submission, report: ConversionReport,
+                formats: list[str]) -> dict[str, list[Row]]:
+    by_child: dict[str, list[tuple[SourceRow, Row]]] = defaultdict(list)
+    for r in tables.get("Episodes", []):
+        count = report.source("Episodes", r.file)
+        child = r.get("CHILD")
+        if not child:
+            report.reject(count, "source-row-rejected", r.where("placements", "CHILD", "child_id"),
+                          reason="it has no child identifier (CHILD)")
+            continue
+        if not r.get("DECOM"):
+            report.reject(count, "source-row-rejected", r.where("placements", "DECOM", "start_date"),
+                          reason="it has no start date (DECOM)")
+            continue
+        row: Row = {
+            "child_id": child,
+            "start_date": iso_or_raw(r.get("DECOM"), formats),
+            "end_date": iso_or_raw(r.get("DEC"), formats),
+            "legal_status": r.get("LS"),
+            "placement_type": r.get("PLACE"),
+            "placement_provider": r.get("PLACE_PROVIDER"),
+            "end_reason": r.get("REC"),
+        }
+        by_child[child].append((r, row))
+        count.written += 1
+    out: dict[str, list[Row]] = {}
+    for child, rows in by_child.items():
+        ordered = []
+        for n, (_, row) in enumerate(_sorted_by_date(rows, "start_date", formats), start=1):
+            ordered.append({"placement_id": f"{child}-P{n}", **row})
+        out[child] = ordered
+    table = sub.rows("placements")
+    for child in by_child:
+        table.extend(out[child])
+    return out
+
+
+def _containing(placements: list[Row], day: dt.date | None) -> str | None:
+    """The placement whose [start, end] holds ``day`` (the latest-starting one if two do)."""
+    if day is None:
+        return None
+    best: tuple[dt.date, str] | None = None
+    for p in placements:
+        s = parse_date(p["start_date"], ("%Y-%m-%d",))
+        e = parse_date(p["end_date"], ("%Y-%m-%d",)) if p["end_date"] else dt.date.max
+        if s and e and s <= day <= e and (best is None or s >= best[0]):
+            best = (s, p["placement_id"] or "")
+    return best[1] if best else None
+
+
+def _missing(tables: dict[str, list[SourceRow]], placements: dict[str, list[Row]], sub: Submission,
+             report: ConversionReport, formats: list[str]) -> None:
+    types = _spec()["codes"]["MISSING"]
+    seen: dict[tuple[str, str | None, str], SourceRow] = {}
+    by_child: dict[str, list[tuple[SourceRow, Row]]] = defaultdict(list)
+    for r in tables.get("Missing", []):
+        count = report.source("Missing", r.file)
+        child = r.get("CHILD")
+        if not child:
+            report.reject(count, "source-row-rejected", r.where("missing_episodes", "CHILD", "child_id"),
+                          reason="it has no child identifier (CHILD)")
+            continue
+        if not r.get("MIS_START"):
+            report.reject(count, "source-row-rejected", r.where("missing_episodes", "MIS_START", "start_date"),
+                          reason="it has no start date (MIS_START)")
+            continue
+        start = iso_or_raw(r.get("MIS_START"), formats) or ""
+        key = (child, r.get("MISSING"), start)
+        if key in seen:
+            first = seen[key]
+            report.reject(count, "source-row-duplicate", r.where("missing_episodes", "MIS_START", "start_date"),
+                          value=r.get("MIS_START"), first_row=first.row,
+                          reason="same CHILD, MISSING and MIS_START")
+            continue
+        seen[key] = r
+        kind = r.get("MISSING")
+        row: Row = {
+            "child_id": child,
+            "placement_id": _containing(placements.get(child, []), parse_date(start, ("%Y-%m-%d",))),
+            "episode_type": types.get(kind, kind) if kind else None,
+            "start_date": start,
+            "end_date": iso_or_raw(r.get("MIS_END"), formats),
+            "end_reason": None if r.get("MIS_END") else "still_missing",
+        }
+        by_child[child].append((r, row))
+        count.written += 1
+    table = sub.rows("missing_episodes")
+    for child, rows in by_child.items():
+        for n, (_, row) in enumerate(_sorted_by_date(rows, "start_date", formats), start=1):
+            table.append({"episode_id": f"{child}-M{n}", **row})

@@ -1,0 +1,42 @@
+"""Read councils' XML files safely (defusedxml: no entity expansion, no external entities),
+keeping the line of each element so issues can point at it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import TreeBuilder
+
+import defusedxml.ElementTree as ET
+from defusedxml import DefusedXmlException
+
+from mcds.errors import InputError
+
+__all__ = ["parse_with_lines"]
+
+
+def parse_with_lines(path: Path) -> tuple[Any, dict[int, int]]:
+    """The root element (namespaces stripped from tags) and ``{id(element): line}``."""
+    path = Path(path)
+    lines: dict[int, int] = {}
+    parser: Any = None
+
+    class Builder(TreeBuilder):
+        def start(self, tag: str, attrs: dict[str, str]) -> Any:
+            element = super().start(tag.rsplit("}", 1)[-1], attrs)
+            lines[id(element)] = parser.parser.CurrentLineNumber
+            return element
+
+    parser = ET.DefusedXMLParser(target=Builder())
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                parser.feed(chunk)
+        root = parser.close()
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    except DefusedXmlException as exc:
+        raise InputError(path, f"refused: the XML uses a forbidden construct ({type(exc).__name__})") from None
+    except ET.ParseError as exc:
+        raise InputError(path, f"not well-formed XML ({exc})") from None
+    return root, lines
