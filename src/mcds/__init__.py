@@ -11,5 +11,6 @@ except PackageNotFoundError:  # running from a checkout without installing
 
 from mcds.issues import Issue, Location, Report, Severity
 from mcds.standard import load as load_standard
+from mcds.validate import is_valid, iter_issues, validate
 
-__all__ = ["Issue", "Location", "Report", "Severity", "__version__", "load_standard"]
+__all__ = ["Issue", "Location", "Report", "Severity", "__version__", "is_valid", "iter_issues", "load_standard", "validate"]

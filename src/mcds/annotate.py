@@ -1,0 +1,129 @@
+"""``--annotate OUT.xlsx``: a copy of the user's data as a workbook, each offending cell
+highlighted and commented, and an Issues sheet listing every issue.
+
+Rows keep the numbers they have in the user's file (header = row 1), so a row named in the report
+is the same row in the annotated copy.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import column_index_from_string
+
+from mcds.issues import Issue, Severity
+from mcds.submission import atomic_path
+from mcds.validate import Loaded
+
+__all__ = ["annotate"]
+
+FILL = {Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"), Severity.QUERY: PatternFill("solid", fgColor="FFEB9C"),
+        Severity.WARNING: PatternFill("solid", fgColor="FFF2CC")}
+EXPLAINED = PatternFill("solid", fgColor="C6EFCE")
+BOLD = Font(bold=True)
+ISSUES_SHEET = "Issues"
+METADATA_SHEET = "Metadata"
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
+    title, n = base, 1
+    while title.casefold() in used or title.casefold() == ISSUES_SHEET.casefold():
+        n += 1
+        title = f"{base[:28]}~{n}"
+    used.add(title.casefold())
+    return title
+
+
+def _comment(issues: list[Issue]) -> Comment:
+    text = "\n".join(f"[{i.code}] {i.message}" + (f" Explained: {i.explanation}" if i.explanation else "") for i in issues)
+    c = Comment(text[:30000], "mcds")
+    c.width, c.height = 320, min(400, 60 + 40 * len(issues))
+    return c
+
+
+def _mark(ws, row: int, col: int, issues: list[Issue]) -> None:  # type: ignore[no-untyped-def]
+    cell = ws.cell(row=row, column=col)
+    worst = min(issues, key=lambda i: (not i.blocking, list(Severity).index(i.severity)))
+    cell.fill = EXPLAINED if all(i.explained or not i.blocking and i.severity is Severity.QUERY for i in issues) \
+        and any(i.explained for i in issues) else FILL[worst.severity]
+    cell.comment = _comment(issues)
+
+
+def annotate(loaded: Loaded, out: Path) -> Path:
+    """Write the annotated copy of the validated submission to ``out`` (atomically)."""
+    report, raw, con = loaded.report, loaded.raw, loaded.con
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    by_place: dict[tuple[str | None, str | None], list[Issue]] = defaultdict(list)
+    for i in report.issues:
+        by_place[(i.location.file, i.location.sheet)].append(i)
+
+    # metadata
+    ws = wb.create_sheet(_sheet_title(raw.metadata.sheet or METADATA_SHEET, used))
+    ws.append(["Field", "Value"])
+    for c in ws[1]:
+        c.font = BOLD
+    meta_rows: dict[str, int] = {}
+    for n, (k, v) in enumerate(raw.metadata.values.items(), start=2):
+        ws.append([k, v])
+        meta_rows[k] = n
+    meta_issues: dict[int, list[Issue]] = defaultdict(list)
+    for i in report.issues:
+        if i.location.table == "metadata":
+            key = next((k for k in raw.metadata.values if k == i.location.field), None)
+            row = meta_rows.get(key) if key else None
+            if row is None:
+                row = ws.max_row + 1
+                ws.cell(row=row, column=1, value=i.location.field or "")
+                meta_rows[i.location.field or ""] = row
+            meta_issues[row].append(i)
+    for row, items in meta_issues.items():
+        _mark(ws, row, 2, items)
+
+    for t in raw.tables:
+        ws = wb.create_sheet(_sheet_title(t.sheet or t.name, used))
+        header_row = t.header_row if t.has_columns else 1
+        for col, h in enumerate(t.header, start=1):
+            ws.cell(row=header_row, column=col, value=h).font = BOLD
+        if t.relation:
+            cols = ", ".join(f"c{n}" for n in range(1, len(t.header) + 1))
+            cur = con.execute(f"SELECT _row{', ' + cols if cols else ''} FROM {t.relation} ORDER BY _row")
+            while batch := cur.fetchmany(10000):
+                for r in batch:
+                    for col, v in enumerate(r[1:], start=1):
+                        if v is not None:
+                            ws.cell(row=r[0], column=col, value=v)
+        cells: dict[tuple[int, int], list[Issue]] = defaultdict(list)
+        for i in by_place.get((t.file, t.sheet), []):
+            if i.location.table not in (t.table, None) or i.location.row is None:
+                continue
+            if i.location.column:
+                col = column_index_from_string(i.location.column)
+            elif i.location.field and t.table and i.location.field in t.fields:
+                col = t.fields.index(i.location.field) + 1
+            else:
+                col = 1
+            cells[(i.location.row, col)].append(i)
+        for (row, col), items in cells.items():
+            _mark(ws, row, col, items)
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+
+    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    columns = ["code", "severity", "table", "file", "sheet", "row", "column", "field", "value", "message", "explanation"]
+    ws.append(columns)
+    for c in ws[1]:
+        c.font = BOLD
+    for i in report.issues:
+        d = i.to_dict()
+        ws.append([d.get(k) for k in columns])
+    ws.freeze_panes = "A2"
+    out = Path(out)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return out

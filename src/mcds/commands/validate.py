@@ -1,0 +1,72 @@
+"""``mcds validate``: check a submission against the standard and report every issue."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mcds.commands._options import output_format, standard_version
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description:<20}"), BarColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task("Reading", total=1)
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.update(task, description=stage, completed=done, total=total)
+
+    return bar, update
+
+
+@click.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+@standard_version
+@output_format("text", "json", "csv", "github")
+@click.option("--explanations", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV or YAML file explaining queries (code, table, row or id, explanation).")
+@click.option("--annotate", "annotate_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a copy of the data as a workbook with each issue highlighted and commented.")
+@click.pass_context
+def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: str, explanations: Path | None,
+            annotate_out: Path | None) -> None:
+    """Validate the submission at PATH: a CSV package (folder, datapackage.json or .zip), an XLSX
+    workbook or the JSON form.
+
+    Exit status: 0 valid (warnings and explained queries allowed), 1 not valid, 2 the input or
+    options could not be used.
+    """
+    from mcds import render
+    from mcds.validate import load
+
+    bar, update = _progress_bar() if fmt == "text" else (None, None)
+    if bar:
+        bar.start()
+    try:
+        loaded = load(path, standard_version=standard_version, explanations=explanations, progress=update)
+    finally:
+        if bar:
+            bar.stop()
+    report = loaded.report
+    if annotate_out is not None:
+        from mcds.annotate import annotate
+
+        annotate(loaded, annotate_out)
+    loaded.con.close()
+    if fmt == "text":
+        from rich.console import Console
+
+        Console(highlight=False, soft_wrap=True).print(render.text_renderable(report))
+        if annotate_out is not None:
+            click.echo(f"Annotated copy: {annotate_out}")
+    else:
+        click.echo(render.render(report, fmt), nl=False)
+    ctx.exit(0 if report.valid else 1)

@@ -1,0 +1,119 @@
+"""Explanations of queries, written by the council: ``--explanations FILE``.
+
+A small CSV or YAML file, one explanation per query::
+
+    code,table,row,id,explanation
+    uasc-under-10,children,14,,Age assessed by the Home Office; date of birth under review.
+    episode-longer-than-year,missing_episodes,,E1234,Still missing abroad; police investigation open.
+
+``row`` is the row as in the issue (header = 1); ``id`` is the record's identifier (its primary
+key) and is kept when rows move between submissions. Give one of them. YAML: a list of mappings
+with the same keys. Only queries can be explained: errors must be fixed.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcds.errors import InputError
+from mcds.issues import Issue, Severity
+
+__all__ = ["Explanation", "Explanations", "read_explanations"]
+
+COLUMNS = ("code", "table", "row", "id", "explanation")
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    code: str
+    table: str | None
+    row: int | None
+    record_id: str | None
+    text: str
+
+    def matches(self, issue: Issue) -> bool:
+        loc = issue.location
+        if issue.code != self.code or (self.table and loc.table != self.table):
+            return False
+        return (self.row is not None and loc.row == self.row) or (self.record_id is not None and loc.record_id == self.record_id)
+
+
+def _entry(path: Path, where: str, d: dict[str, Any]) -> Explanation:
+    def text(k: str) -> str | None:
+        v = d.get(k)
+        return None if v is None or str(v).strip() == "" else str(v).strip()
+
+    code, explanation = text("code"), text("explanation")
+    if not code or not explanation:
+        raise InputError(path, "every explanation needs a code and an explanation", where=where)
+    row = text("row")
+    record = text("id") or text("record_id")
+    if row is None and record is None:
+        raise InputError(path, "every explanation needs the row or the record's id", where=where)
+    try:
+        row_n = int(row) if row is not None else None
+    except ValueError:
+        raise InputError(path, f"row '{row}' is not a whole number", where=where) from None
+    return Explanation(code, text("table"), row_n, record, explanation)
+
+
+def read_explanations(path: Path) -> list[Explanation]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot be read ({exc})") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InputError(path, f"not valid YAML ({exc})") from None
+        if isinstance(doc, dict):
+            doc = doc.get("explanations")
+        if not isinstance(doc, list) or not all(isinstance(d, dict) for d in doc):
+            raise InputError(path, "expected a list of explanations, each with code, table, row or id, and explanation")
+        return [_entry(path, f"entry {n}", d) for n, d in enumerate(doc, start=1)]
+    reader = csv.DictReader(io.StringIO(text))
+    fields = {(f or "").strip().lower() for f in reader.fieldnames or ()}
+    if not {"code", "explanation"} <= fields:
+        raise InputError(path, "the header must have the columns code, table, row or id, and explanation", where="row 1")
+    return [_entry(path, f"row {n}", {(k or "").strip().lower(): v for k, v in r.items()})
+            for n, r in enumerate(reader, start=2)]
+
+
+class Explanations:
+    """Explanations to attach to queries; remembers which were used."""
+
+    def __init__(self, entries: Iterable[Explanation] = ()) -> None:
+        self.entries = list(entries)
+        self.used: set[int] = set()
+
+    @classmethod
+    def load(cls, source: Path | Iterable[Explanation] | None) -> Explanations:
+        if source is None:
+            return cls()
+        if isinstance(source, str | Path):
+            return cls(read_explanations(Path(source)))
+        return cls(source)
+
+    def apply(self, issues: Iterable[Issue]) -> Iterator[Issue]:
+        for issue in issues:
+            if issue.severity is Severity.QUERY:
+                for n, e in enumerate(self.entries):
+                    if e.matches(issue):
+                        self.used.add(n)
+                        issue = dataclasses.replace(issue, explanation=e.text)
+                        break
+            yield issue
+
+    @property
+    def unused(self) -> list[Explanation]:
+        return [e for n, e in enumerate(self.entries) if n not in self.used]

@@ -1,0 +1,193 @@
+"""The CSV package form: ``datapackage.json`` (metadata in its ``mcds`` object) and one CSV file
+per table.
+
+CSV files are read by DuckDB (all columns VARCHAR, strict), numbering rows as the file shows them
+(header = 1). A file DuckDB will not take as it is (rows with too many or too few cells, blank
+lines, an encoding other than UTF-8) is read again by Python's csv module, which numbers every
+record, blank lines included, and notes the ragged rows; the cells end in the same raw shape.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import mmap
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from mcds.errors import InputError
+from mcds.readers.base import RawMetadata, RawSubmission, RawTable, load_rows
+
+__all__ = ["read_package", "resource_path"]
+
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n|\A[ \t]*\r?\n")
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v)
+    text = str(v)
+    return text if text != "" else None
+
+
+def resource_path(folder: Path, descriptor_path: Path, res: dict[str, Any]) -> Path:
+    """The local file of a resource; refuse anything that leaves the package (nothing is fetched)."""
+    p = res.get("path")
+    name = res.get("name", "?")
+    if isinstance(p, list):
+        raise InputError(descriptor_path, f"resource '{name}' is split over several files; give one file per table")
+    if not isinstance(p, str) or not p:
+        raise InputError(descriptor_path, f"resource '{name}' has no path")
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", p) or p.startswith(("/", "\\")) or "\\" in p:
+        raise InputError(descriptor_path, f"resource '{name}' points outside the package ('{p}'); "
+                                          "only files inside the package are read, and nothing is fetched")
+    parts = Path(p).parts
+    if ".." in parts:
+        raise InputError(descriptor_path, f"resource '{name}' points outside the package ('{p}')")
+    full = (folder / p).resolve()
+    if not full.is_relative_to(folder.resolve()):
+        raise InputError(descriptor_path, f"resource '{name}' points outside the package ('{p}')")
+    return full
+
+
+def read_descriptor(path: Path) -> tuple[Path, Path, dict[str, Any]]:
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    dp = folder / "datapackage.json"
+    if not dp.is_file():
+        raise InputError(path, "no datapackage.json in this folder: not a CSV package")
+    try:
+        desc = json.loads(dp.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(dp, "not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(dp, f"not valid JSON ({exc.msg})", where=f"line {exc.lineno}, column {exc.colno}") from None
+    except OSError as exc:
+        raise InputError(dp, f"cannot be read ({exc.strerror})") from None
+    if not isinstance(desc, dict):
+        raise InputError(dp, "a Data Package descriptor must be a JSON object")
+    resources = desc.get("resources", [])
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise InputError(dp, "'resources' must be a list of objects")
+    return folder, dp, desc
+
+
+def _encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        data.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        return best.encoding if best else "cp1252"
+
+
+def _first_record(path: Path) -> tuple[list[str], str]:
+    enc = "utf-8-sig"
+    for attempt in range(2):
+        try:
+            with open(path, newline="", encoding=enc) as fh:
+                return next(csv.reader(fh), []), enc
+        except UnicodeDecodeError:
+            if attempt:
+                raise
+            enc = _encoding(path)
+        except csv.Error as exc:
+            raise InputError(path, f"not readable as CSV ({exc})", where="row 1") from None
+    return [], enc
+
+
+def _needs_python(path: Path, enc: str) -> bool:
+    if enc != "utf-8-sig":
+        return True
+    if path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return _BLANK_LINE.search(mm) is not None or b"\r" in mm[:65536] and b"\n" not in mm[:65536]
+
+
+def _read_duckdb(con: duckdb.DuckDBPyConnection, path: Path, relation: str, width: int) -> bool:
+    """Fast path. The cells go to ``<relation>_data``; ``relation`` is a view adding ``_row``."""
+    columns = {f"c{i}": "VARCHAR" for i in range(1, width + 1)}
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {relation}_data AS SELECT * FROM read_csv(?, header=true, columns={columns!r}, "
+            "auto_detect=false, delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
+            "encoding='utf-8')", [str(path)])
+    except duckdb.Error:
+        con.execute(f"DROP TABLE IF EXISTS {relation}_data")
+        return False
+    # rowid follows the file's order (insertion order is preserved), so the user's row is rowid + 2.
+    con.execute(f"CREATE OR REPLACE VIEW {relation} AS SELECT CAST(rowid + 2 AS INTEGER) AS _row, * FROM {relation}_data")
+    return True
+
+
+def _read_python(con: duckdb.DuckDBPyConnection, path: Path, relation: str, width: int, enc: str) -> list[tuple[str, int]]:
+    problems: list[tuple[str, int]] = []
+
+    def rows():  # type: ignore[no-untyped-def]
+        with open(path, newline="", encoding=enc, errors="replace") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            try:
+                for number, rec in enumerate(reader, start=2):
+                    if len(rec) > width:
+                        problems.append(("row-extra-cells", number))
+                    elif 0 < len(rec) < width:
+                        problems.append(("row-missing-cells", number))
+                    yield number, [c if c != "" else None for c in rec[:width]]
+            except csv.Error as exc:
+                raise InputError(path, f"not readable as CSV ({exc})", where=f"line {reader.line_num}") from None
+
+    load_rows(con, relation, width, rows())
+    return problems
+
+
+def read_table(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> tuple[list[str | None], list[tuple[str, int]]]:
+    """Load one CSV file into ``relation`` (raw shape); return its header and row problems."""
+    header, enc = _first_record(path)
+    width = len(header)
+    if width == 0:
+        load_rows(con, relation, 0, [])
+        return [], []
+    if not _needs_python(path, enc) and _read_duckdb(con, path, relation, width):
+        return [h if h.strip() else None for h in header], []
+    problems = _read_python(con, path, relation, width, enc)
+    return [h if h.strip() else None for h in header], problems
+
+
+def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Path | None = None) -> RawSubmission:
+    folder, dp, desc = read_descriptor(path)
+    meta = desc.get("mcds")
+    metadata = RawMetadata(
+        values={k: _text(v) for k, v in meta.items()} if isinstance(meta, dict) else {},
+        present=isinstance(meta, dict),
+        file="datapackage.json",
+    )
+    tables: list[RawTable] = []
+    for n, res in enumerate(desc.get("resources", []), start=1):
+        file = resource_path(folder, dp, res)
+        name = str(res.get("name") or Path(str(res.get("path", ""))).stem)
+        rel = str(res.get("path"))
+        raw = RawTable(name=name, table=None, header=[], fields=[], file=rel, positional=True, kind="resource")
+        if not file.is_file():
+            raw.relation = None  # listed but absent: reported as a missing table
+            tables.append(raw)
+            continue
+        relation = f"_raw_{n}"
+        raw.header, raw.row_problems = read_table(con, file, relation)
+        raw.relation = relation
+        tables.append(raw)
+    return RawSubmission(form="csv", source=str(display_root or path), metadata=metadata, tables=tables)

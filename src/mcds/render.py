@@ -1,0 +1,161 @@
+"""Renderers of a validation :class:`~mcds.issues.Report`: each takes a report and returns text.
+
+- :func:`text`: for people; grouped by code with the count, how to fix it and the first few
+  locations, then a one-line verdict (:func:`text_renderable` gives the same as a rich renderable,
+  coloured when shown on a terminal);
+- :func:`json_text`: the shape published in ``standard/<version>/report.schema.json``;
+- :func:`csv_text`: the issue list, one row per issue, for a spreadsheet;
+- :func:`github`: workflow commands (``::error file=...,line=...::``) for vendors' CI.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+from mcds.catalogue import catalogue
+from mcds.issues import Issue, Report, Severity
+
+__all__ = ["CSV_COLUMNS", "FORMATS", "csv_text", "github", "json_text", "render", "text", "text_renderable", "verdict"]
+
+CSV_COLUMNS = ("code", "severity", "table", "file", "sheet", "row", "column", "field", "value", "message", "explanation")
+STYLE = {Severity.ERROR: "bold red", Severity.QUERY: "bold yellow", Severity.WARNING: "yellow"}
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.QUERY: 1, Severity.WARNING: 2}
+
+
+def _plural(n: int, word: str) -> str:
+    if n != 1:
+        word = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n} {word}"
+
+
+def verdict(report: Report) -> str:
+    """One line: valid or not, and the counts."""
+    c = report.counts
+    explained = sum(1 for i in report.issues if i.explained)
+    parts = [_plural(c["error"], "error"), _plural(c["query"], "query")]
+    if explained:
+        parts[-1] += f" ({explained} explained)"
+    parts.append(_plural(c["warning"], "warning"))
+    return f"{'Valid' if report.valid else 'Not valid'}: {', '.join(parts)}."
+
+
+def _groups(report: Report) -> list[tuple[str, list[Issue]]]:
+    groups: dict[str, list[Issue]] = {}
+    for i in report.issues:
+        groups.setdefault(i.code, []).append(i)
+    return sorted(groups.items(), key=lambda kv: (SEVERITY_ORDER[kv[1][0].severity], -len(kv[1]), kv[0]))
+
+
+def text_renderable(report: Report, *, locations: int = 5) -> RenderableType:
+    kinds = catalogue(report.standard_version)
+    parts: list[RenderableType] = []
+    head = Text(f"{report.source or 'submission'}", style="bold")
+    head.append(f"  (standard {report.standard_version})", style="dim")
+    parts.append(head)
+    for code, items in _groups(report):
+        sev = items[0].severity
+        kind = kinds.get(code)
+        line = Text("\n")
+        line.append(f"{sev.value:<8}", style=STYLE[sev])
+        line.append(f"{code}", style="bold")
+        line.append(f"  {kind.title if kind else ''}  ({len(items)})")
+        parts.append(line)
+        if kind:
+            parts.append(Text(f"  How to fix: {kind.guidance}", style="dim"))
+        for i in items[:locations]:
+            t = Text(f"  - {i.location.describe()}: ")
+            t.append(i.message)
+            if i.explanation:
+                t.append(f"  [explained: {i.explanation}]", style="green")
+            parts.append(t)
+        if len(items) > locations:
+            parts.append(Text(f"  ... and {len(items) - locations} more", style="dim"))
+    for note in report.notes:
+        parts.append(Text(f"\nNote: {note}", style="cyan"))
+    v = verdict(report)
+    parts.append(Text(f"\n{'✓' if report.valid else '✗'} {v}", style="bold green" if report.valid else "bold red"))
+    return Group(*parts)
+
+
+def text(report: Report, *, locations: int = 5, width: int = 100) -> str:
+    """The text report, without colour."""
+    buf = io.StringIO()
+    Console(file=buf, width=width, no_color=True, highlight=False, soft_wrap=True).print(
+        text_renderable(report, locations=locations))
+    return buf.getvalue()
+
+
+def json_text(report: Report) -> str:
+    d = report.to_dict()
+    d["source"] = report.source
+    return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+
+
+def csv_text(report: Report) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for i in report.issues:
+        d = i.to_dict()
+        w.writerow(["" if d.get(k) is None else d.get(k) for k in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github_file(report: Report, issue: Issue) -> str | None:
+    f = issue.location.file
+    if not f:
+        return report.source
+    src = report.source or ""
+    if os.path.isdir(src):
+        return os.path.join(src, f)
+    if os.path.basename(src) == "datapackage.json":
+        return os.path.join(os.path.dirname(src), f)
+    return src or f
+
+
+def github(report: Report) -> str:
+    lines = []
+    for i in report.issues:
+        level = {Severity.ERROR: "error", Severity.QUERY: "error", Severity.WARNING: "warning"}[i.severity]
+        if i.explained:
+            level = "notice"
+        props = []
+        f = _github_file(report, i)
+        if f:
+            props.append(f"file={_escape_prop(f)}")
+        if i.location.row is not None:
+            props.append(f"line={i.location.row}")
+        props.append(f"title={_escape_prop(i.code)}")
+        msg = i.message + (f" [{i.location.describe()}]" if i.location.sheet else "")
+        if i.explanation:
+            msg += f" Explained: {i.explanation}"
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(msg)}")
+    lines.append(f"::{'notice' if report.valid else 'error'}::{_escape_data(verdict(report))}")
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"text": text, "json": json_text, "csv": csv_text, "github": github}
+
+
+def render(report: Report, fmt: str) -> str:
+    return FORMATS[fmt](report)
+
+
+def counts_by_code(issues: Iterable[Issue]) -> Counter[str]:
+    return Counter(i.code for i in issues)

@@ -1,0 +1,111 @@
+"""Validate a submission: the public API.
+
+- :func:`validate` returns a :class:`~mcds.issues.Report` of every issue;
+- :func:`iter_issues` yields the issues as they are found;
+- :func:`is_valid` says whether the submission is valid (it stops at the first blocking issue);
+- :func:`load` validates and also returns the submission in the typed DuckDB shape
+  (:mod:`mcds.engine`), so statistics need not read the files twice.
+
+The input's form (CSV package folder, its ``datapackage.json`` or a ``.zip`` of it; an XLSX
+workbook; the JSON form) is detected by content, and the standard's version is read from the
+data unless ``standard_version`` is given. Unreadable input raises :class:`mcds.errors.InputError`;
+problems in the data are issues, never exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from mcds import standard as std
+from mcds.explanations import Explanation, Explanations
+from mcds.issues import Issue, Report
+from mcds.readers import RawSubmission
+from mcds.validation import Progress, Validation
+
+__all__ = ["Loaded", "is_valid", "iter_issues", "load", "sort_key", "validate"]
+
+ExplanationsArg = Path | str | Iterable[Explanation] | None
+
+
+@dataclass
+class Loaded:
+    """A validated submission: the report, and the data in the typed shape of :mod:`mcds.engine`."""
+
+    report: Report
+    con: duckdb.DuckDBPyConnection
+    standard: std.Standard
+    raw: RawSubmission
+
+
+def sort_key(s: std.Standard):  # type: ignore[no-untyped-def]
+    """Order of a report: submission-wide issues, then table by table in the standard's order, by
+    row and column."""
+    order = {name: i for i, name in enumerate(s.tables)}
+
+    def key(i: Issue) -> tuple[object, ...]:
+        loc = i.location
+        table = -2 if loc.table == "metadata" else order.get(loc.table or "", -1)
+        col = (len(loc.column), loc.column) if loc.column else (0, "")
+        return (table, loc.file or "", loc.sheet or "", loc.row or 0, col, i.code)
+
+    return key
+
+
+def _notes(run: Validation, explained: Explanations) -> list[str]:
+    notes = list(run.notes)
+    if explained.unused:
+        notes.append(f"{len(explained.unused)} explanation(s) matched no query: "
+                     + "; ".join(f"{e.code} {e.table or ''} {e.row or e.record_id}".replace("  ", " ")
+                                 for e in explained.unused[:5]))
+    return notes
+
+
+def load(path: Path | str, *, standard_version: str | None = None, explanations: ExplanationsArg = None,
+         progress: Progress | None = None) -> Loaded:
+    """Validate the submission at ``path`` and keep it loaded in the typed shape."""
+    explained = Explanations.load(explanations)
+    run = Validation(Path(path), standard_version=standard_version, progress=progress)
+    issues = list(explained.apply(run.issues()))
+    s = run.standard
+    assert s is not None and run.raw is not None
+    issues.sort(key=sort_key(s))
+    report = Report.from_issues(issues, s.version, source=str(path), notes=tuple(_notes(run, explained)))
+    return Loaded(report=report, con=run.con, standard=s, raw=run.raw)
+
+
+def validate(path: Path | str, *, standard_version: str | None = None, explanations: ExplanationsArg = None,
+             progress: Progress | None = None) -> Report:
+    """Every issue of the submission at ``path``, as a report."""
+    loaded = load(path, standard_version=standard_version, explanations=explanations, progress=progress)
+    loaded.con.close()
+    return loaded.report
+
+
+def iter_issues(path: Path | str, *, standard_version: str | None = None,
+                explanations: ExplanationsArg = None) -> Iterator[Issue]:
+    """The issues of the submission at ``path``, as they are found (structure, metadata, cells,
+    keys, then rules)."""
+    run = Validation(Path(path), standard_version=standard_version)
+    try:
+        yield from Explanations.load(explanations).apply(run.issues())
+    finally:
+        run.con.close()
+
+
+def is_valid(path: Path | str, *, standard_version: str | None = None, explanations: ExplanationsArg = None) -> bool:
+    """Is the submission valid (no errors, no unexplained queries)? Stops at the first blocking issue."""
+    return not any(i.blocking for i in iter_issues(path, standard_version=standard_version, explanations=explanations))
+
+
+def _attach() -> None:
+    # ``mcds.validate`` is also the function itself (``from mcds import validate``); give it the
+    # module's API so ``mcds.validate.load(...)`` works either way.
+    for name in ("load", "iter_issues", "is_valid", "Loaded"):
+        setattr(validate, name, globals()[name])
+
+
+_attach()

@@ -1,0 +1,212 @@
+"""The validator's engine: read a submission in any form, check everything the standard defines,
+and leave the submission in the typed DuckDB shape (:mod:`mcds.engine`).
+
+Order of work: read the raw cells (:mod:`mcds.readers`); match tables and headers
+(:mod:`.structure`); check metadata and cells with SQL compiled from the Table Schemas
+(:mod:`.cells`); keys; cast into the typed shape; run the catalogue's SQL rules (:mod:`mcds.rules`).
+The public API is :mod:`mcds.validate`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from mcds import engine
+from mcds import standard as std
+from mcds.catalogue import make_issue
+from mcds.engine import quote
+from mcds.errors import InputError
+from mcds.issues import Issue, Location
+from mcds.readers import RawSubmission, RawTable, open_submission
+from mcds.rules import RuleFinding, run_rules
+from mcds.validation.cells import TYPE_EXPECTED, CellFinding, create_codelists, find_cells, find_keys
+from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_location, metadata_table
+from mcds.validation.structure import check_header, match_tables
+from mcds.validation.suggest import closest_code, did_you_mean
+
+__all__ = ["Progress", "Validation"]
+
+Progress = Callable[[str, int, int], None]
+VERSION_PATTERN = re.compile(r"^\d+\.\d+$")
+
+
+def _version_key(v: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in v.split("."))
+
+
+class Validation:
+    """One run of the validator over one submission.
+
+    Iterate :meth:`issues` to run it; afterwards ``con`` holds the submission in the typed shape,
+    ``standard`` the version it was validated against and ``notes`` remarks about the run."""
+
+    STAGES = 6
+
+    def __init__(self, path: Path, *, standard_version: str | None = None, progress: Progress | None = None) -> None:
+        self.path = Path(path)
+        self.requested_version = standard_version
+        self.progress = progress
+        self.con: duckdb.DuckDBPyConnection = engine.connect()
+        self.standard: std.Standard | None = None
+        self.raw: RawSubmission | None = None
+        self.notes: list[str] = []
+        self.meta_keys: dict[str, str] = {}
+
+    def _step(self, stage: str, n: int) -> None:
+        if self.progress:
+            self.progress(stage, n, self.STAGES)
+
+    # ------------------------------------------------------------------ version
+
+    def _choose_version(self, raw: RawSubmission) -> std.Standard:
+        supported = std.supported_versions()
+        declared = raw.metadata.values.get("standard_version")
+        if declared is None:
+            for k, v in raw.metadata.values.items():  # the workbook form may use the title
+                if k.strip().casefold() in ("standard version", "standard_version"):
+                    declared = v
+        if self.requested_version:
+            if self.requested_version not in supported:
+                raise InputError(self.path, f"version {self.requested_version} of the standard is not supported "
+                                            f"(supported: {', '.join(supported)})")
+            if declared and declared != self.requested_version:
+                self.notes.append(f"The data says it follows version {declared} of the standard; it was validated "
+                                  f"against version {self.requested_version}, as asked.")
+            version = self.requested_version
+        elif declared and VERSION_PATTERN.match(declared.strip()):
+            version = declared.strip()
+            if version not in supported:
+                raise InputError(self.path, f"the data follows version {version} of the standard, which this toolkit "
+                                            f"does not support (supported: {', '.join(supported)}); use "
+                                            "--standard-version to validate it against a supported version")
+        else:
+            version = std.current_version()
+        current = std.current_version()
+        if _version_key(version) < _version_key(current):
+            self.notes.append(f"Version {current} of the standard is available; this submission was validated "
+                              f"against version {version}, which it follows. `mcds upgrade` converts it.")
+        return std.load(version)
+
+    # ------------------------------------------------------------------ issues
+
+    def _cell_issue(self, s: std.Standard, raw: RawTable | None, table: std.Table, c: CellFinding,
+                    suggestions: dict[tuple[str, str], str | None]) -> Issue:
+        f = table.field(c.field) if c.field else None
+        if raw is None:  # metadata
+            loc = metadata_location(self.raw.metadata, self.meta_keys, c.field)  # type: ignore[union-attr]
+        else:
+            loc = Location(table=table.name, file=raw.file, sheet=raw.sheet, row=c.row,
+                           column=raw.column_of(c.field) if c.field else None, field=c.field)
+        v = s.version
+        code = c.code
+        if raw is None and code == "required-missing":
+            return make_issue("metadata-missing", loc, version=v)
+        params: dict[str, object] = {}
+        if code == "type-error" and f:
+            params = {"type": f.type, "expected": TYPE_EXPECTED.get(f.type, f.type)}
+        elif code == "pattern-mismatch" and f:
+            params = {"expected": f"pattern {f.constraints.get('pattern')}"}
+        elif code == "out-of-range" and f:
+            params = {"expected": ", ".join(f"{k} {f.constraints[k]}" for k in ("minimum", "maximum", "minLength", "maxLength")
+                                            if k in f.constraints)}
+        elif code in ("codelist-value", "code-deprecated") and f and f.codelist:
+            key = (f.codelist, c.value or "")
+            if key not in suggestions:
+                cl = s.codelist(f.codelist)
+                codes = s.allowed_codes(f) or ()
+                wordlike = any(re.search(r"[a-z_]", x) for x in codes)
+                hint = closest_code(c.value or "", codes, {x.code: x.title for x in cl.codes}
+                                    if f.codelist_key == "code" else None)
+                if hint and not wordlike and hint.casefold() != (c.value or "").strip().casefold() and \
+                        hint not in {x.code for x in cl.codes if x.title.casefold() == (c.value or "").strip().casefold()}:
+                    hint = None  # never guess between look-alike codes such as council numbers
+                suggestions[key] = hint
+            params = {"codelist": f.codelist, "suggestion": did_you_mean(suggestions[key])}
+            if code == "code-deprecated":
+                params["suggestion"] = f" ({c.param})" if c.param else ""
+        elif code == "code-not-in-use" and f and f.codelist:
+            code_row = s.codelist(f.codelist).by_code.get(c.value or "")
+            extra = code_row.extra if code_row else {}
+            params = {"codelist": f.codelist, "valid_from": extra.get("valid_from") or "the start",
+                      "valid_to": extra.get("valid_to") or "now", "date_field": c.param or ""}
+        elif code == "primary-key-duplicate":
+            params = {"first_row": c.param}
+        elif code == "foreign-key-missing":
+            params = {"reference": c.param}
+        if code == "row-blank":
+            loc = Location(table=loc.table, file=loc.file, sheet=loc.sheet, row=loc.row)
+        return make_issue(code, loc, value=c.value, version=v, **params)
+
+    def _rule_issue(self, s: std.Standard, r: RuleFinding, raws: dict[str, RawTable]) -> Issue:
+        if r.table == "metadata" or r.table not in s.tables:
+            loc = metadata_location(self.raw.metadata, self.meta_keys, r.field)  # type: ignore[union-attr]
+        else:
+            raw = raws.get(r.table)
+            loc = Location(table=r.table, file=raw.file if raw else None, sheet=raw.sheet if raw else None, row=r.row,
+                           column=raw.column_of(r.field) if raw and r.field else None, field=r.field,
+                           record_id=r.record_id)
+        return make_issue(r.code, loc, value=r.value, version=s.version, **r.params)
+
+    def issues(self) -> Iterator[Issue]:
+        con = self.con
+        self._step("Reading", 0)
+        with open_submission(self.path, con) as raw:
+            self.raw = raw
+            s = self.standard = self._choose_version(raw)
+            v = s.version
+            create_codelists(con, s)
+            self._step("Checking structure", 1)
+            yield from match_tables(raw, s)
+            present: dict[str, RawTable] = {r.table: r for r in raw.tables if r.table and r.relation}
+            for r in raw.tables:
+                if r.table in present and present[r.table] is r:
+                    yield from check_header(r, s.tables[r.table], s)
+            for r in present.values():
+                for code, row in r.row_problems:
+                    yield make_issue(code, Location(table=r.table, file=r.file, sheet=r.sheet, row=row), version=v)
+
+            self._step("Checking metadata", 2)
+            self.meta_keys = load_metadata(con, raw.metadata, s, by_title=raw.form == "xlsx")
+            mt = metadata_table(s)
+            mcols = {f.name: f"c{i}" for i, f in enumerate(s.metadata_fields, start=1)}
+            suggestions: dict[tuple[str, str], str | None] = {}
+            for c in find_cells(con, s, mt, mcols, METADATA_RELATION):  # type: ignore[arg-type]
+                if c.code != "row-blank":
+                    yield self._cell_issue(s, None, mt, c, suggestions)
+
+            self._step("Checking cells", 3)
+            columns = {t: {f: r.sql_column(f) for f in s.tables[t].field_names} for t, r in present.items()}
+            for t, r in present.items():
+                yield from (self._cell_issue(s, r, s.tables[t], c, suggestions)
+                            for c in find_cells(con, s, s.tables[t], columns[t], r.relation,  # type: ignore[arg-type]
+                                                absent_is_empty=r.kind == "key"))
+            self._step("Checking keys", 4)
+            relations = {t: (r.relation, columns[t]) for t, r in present.items()}
+            for t, r in present.items():
+                yield from (self._cell_issue(s, r, s.tables[t], c, suggestions)
+                            for c in find_keys(con, s.tables[t], columns[t], r.relation, relations))  # type: ignore[arg-type]
+
+            self._step("Loading", 5)
+            self._load_typed(s, present, columns, mcols)
+        self._step("Checking rules", 6)
+        for finding in run_rules(con, s):
+            yield self._rule_issue(s, finding, present)
+
+    def _load_typed(self, s: std.Standard, present: dict[str, RawTable], columns: dict[str, dict[str, str | None]],
+                    mcols: dict[str, str]) -> None:
+        con = self.con
+        engine.create_tables(con, s)
+        exprs = ", ".join(engine.cast_expression(f, mcols[f.name]) for f in s.metadata_fields)
+        con.execute(f"INSERT INTO metadata SELECT {exprs} FROM {METADATA_RELATION}")
+        for t, r in present.items():
+            table = s.tables[t]
+            raw_cols = [f"c{i}" for i in range(1, len(r.header) + 1)]
+            exprs = ", ".join(
+                engine.cast_expression(f, columns[t][f.name]) if columns[t][f.name] else f"CAST(NULL AS {engine.sql_type(f)})"
+                for f in table.fields)
+            where = f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if raw_cols else "WHERE FALSE"
+            con.execute(f"INSERT INTO {quote(t)} SELECT {exprs}, _row FROM {r.relation} {where}")

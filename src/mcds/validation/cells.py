@@ -1,0 +1,230 @@
+"""Cell, row and key checks, compiled from the Table Schemas into set-based SQL.
+
+Every check is one ``SELECT`` over a raw table (``_row``, ``c1`` .. ``cN``, all VARCHAR) that
+returns the offending cells as ``(code, field, _row, value, param)``; they are joined with
+``UNION ALL`` so DuckDB runs them in one pass per table. Nothing here names a field: each check
+comes from a field's type, constraints, codelist or the table's keys.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import duckdb
+
+from mcds import generate
+from mcds import standard as std
+from mcds.engine import quote
+
+__all__ = ["CellFinding", "TYPE_EXPECTED", "codelist_relation", "create_codelists", "find_cells", "find_keys",
+           "type_valid_sql"]
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _bare(pattern: str) -> str:
+    return pattern.removeprefix("^").removesuffix("$")
+
+
+TRUE_FALSE = ("true", "True", "TRUE", "1", "false", "False", "FALSE", "0")
+
+TYPE_EXPECTED = {
+    "date": "a date written as YYYY-MM-DD",
+    "yearmonth": "a year and month written as YYYY-MM",
+    "time": "a time written as HH:MM:SS",
+    "datetime": "a date and time written as YYYY-MM-DDTHH:MM:SS, with Z or an offset if known",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+}
+
+
+def type_valid_sql(f: std.Field, c: str) -> str | None:
+    """SQL true when the non-empty cell ``c`` is a valid value of the field's type (None: any text)."""
+    t = f.type
+    if t == "date":
+        return f"(regexp_full_match({c}, {_lit(_bare(generate.DATE_PATTERN))}) AND TRY_STRPTIME({c}, '%Y-%m-%d') IS NOT NULL)"
+    if t == "yearmonth":
+        return f"regexp_full_match({c}, {_lit(_bare(generate.YEARMONTH_PATTERN))})"
+    if t == "time":
+        return f"regexp_full_match({c}, {_lit(_bare(generate.TIME_PATTERN))})"
+    if t == "datetime":
+        return (f"(regexp_full_match({c}, {_lit(_bare(generate.DATETIME_PATTERN))}) "
+                f"AND TRY_CAST(left({c}, 19) AS TIMESTAMP) IS NOT NULL)")
+    if t == "boolean":
+        return f"{c} IN ({', '.join(map(_lit, TRUE_FALSE))})"
+    if t == "integer":
+        return f"(regexp_full_match({c}, '[+-]?[0-9]+') AND TRY_CAST({c} AS BIGINT) IS NOT NULL)"
+    if t == "number":
+        return f"(regexp_full_match({c}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') AND TRY_CAST({c} AS DOUBLE) IS NOT NULL)"
+    return None
+
+
+def _typed_sql(f: std.Field, c: str) -> str:
+    """The cell as a comparable value of its type, for range checks."""
+    return {"integer": f"TRY_CAST({c} AS BIGINT)", "number": f"TRY_CAST({c} AS DOUBLE)",
+            "date": f"TRY_CAST(TRY_STRPTIME({c}, '%Y-%m-%d') AS DATE)"}.get(f.type, c)
+
+
+def codelist_relation(name: str) -> str:
+    """The table holding a codelist in a validation connection (every column VARCHAR)."""
+    return quote(f"codelist_{name}")
+
+
+def create_codelists(con: duckdb.DuckDBPyConnection, s: std.Standard) -> None:
+    """Every codelist as a table ``codelist_<name>`` with the CSV's columns (VARCHAR, '' when empty)."""
+    for name, cl in s.codelists.items():
+        cols = ["code", "title", "description", *(c for c in cl.columns if c not in ("code", "title", "description"))]
+        con.execute(f"CREATE OR REPLACE TABLE {codelist_relation(name)} ({', '.join(quote(c) + ' VARCHAR' for c in cols)})")
+        rows = [[c.code, c.title, c.description, *(c.extra.get(k) or "" for k in cols[3:])] for c in cl.codes]
+        if rows:  # one statement: DuckDB takes many rows at once far faster than row by row
+            one = f"({', '.join('?' * len(cols))})"
+            con.execute(f"INSERT INTO {codelist_relation(name)} VALUES {', '.join([one] * len(rows))}",
+                        [v for r in rows for v in r])
+
+
+@dataclass(frozen=True, slots=True)
+class CellFinding:
+    code: str
+    field: str
+    row: int
+    value: str | None
+    param: str | None = None
+
+
+def _codes_sql(f: std.Field) -> str:
+    key = quote(f.codelist_key)
+    return f"SELECT {key} FROM {codelist_relation(f.codelist or '')} WHERE {key} <> ''"
+
+
+def _date_field(table: std.Table) -> std.Field | None:
+    """The date a record's codes are in use on: its first required date (for example a start date)."""
+    return next((f for f in table.fields if f.type == "date" and f.required), None)
+
+
+def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None], relation: str,
+                all_columns: list[str], *, absent_is_empty: bool) -> list[str]:
+    """The SELECTs finding every offending cell of ``relation``.
+
+    ``columns`` maps each field to its raw column (None if the column is absent). Absent columns
+    are reported once as a header problem, unless ``absent_is_empty`` (the JSON form, where an
+    object may leave out a property), in which case their cells count as empty."""
+    not_blank = f"coalesce({', '.join(all_columns)}) IS NOT NULL" if all_columns else "TRUE"
+    src = f"(SELECT * FROM {relation} WHERE {not_blank})"
+    out = []
+
+    def sel(code: str, f: std.Field, where: str, value: str, param: str = "NULL", frm: str = src) -> None:
+        out.append(f"SELECT {_lit(code)} AS code, {_lit(f.name)} AS field, _row, {value} AS value, "
+                   f"CAST({param} AS VARCHAR) AS param FROM {frm} WHERE {where}")
+
+    date_field = _date_field(table)
+    date_col = columns.get(date_field.name) if date_field else None
+    for f in table.fields:
+        c = columns.get(f.name)
+        if c is None:
+            if absent_is_empty and f.required:
+                sel("required-missing", f, "TRUE", "NULL")
+            continue
+        cons = f.constraints
+        if f.required:
+            sel("required-missing", f, f"{c} IS NULL", "NULL")
+        valid = type_valid_sql(f, c)
+        if valid:
+            sel("type-error", f, f"{c} IS NOT NULL AND NOT {valid}", c)
+        if "pattern" in cons and f.type == "string":
+            sel("pattern-mismatch", f, f"{c} IS NOT NULL AND NOT regexp_full_match({c}, {_lit(_bare(cons['pattern']))})", c)
+        typed = _typed_sql(f, c)
+        for key, op in (("minimum", "<"), ("maximum", ">")):
+            if key in cons:
+                bound = _lit(str(cons[key]))
+                sel("out-of-range", f, f"{c} IS NOT NULL AND {typed} {op} CAST({bound} AS {_sqltype(f)})", c)
+        for key, op in (("minLength", "<"), ("maxLength", ">")):
+            if key in cons:
+                sel("out-of-range", f, f"{c} IS NOT NULL AND length({c}) {op} {int(cons[key])}", c)
+        if f.codelist:
+            codes = _codes_sql(f)
+            cl = codelist_relation(f.codelist)
+            item = "_item"
+            if f.is_list:
+                delim = _lit(f.descriptor.get("delimiter", ";"))
+                frm = f"(SELECT _row, unnest(string_split({c}, {delim})) AS _item FROM {src} WHERE {c} IS NOT NULL)"
+                where_from = f"{item} <> ''"
+            else:
+                frm, item, where_from = src, c, f"{c} IS NOT NULL"
+            sel("codelist-value", f, f"{where_from} AND {item} NOT IN ({codes})", item, frm=frm)
+            cl_cols = s.codelist(f.codelist).columns
+            if "deprecated" in cl_cols:
+                sel("code-deprecated", f, f"{where_from} AND {item} IN (SELECT {quote(f.codelist_key)} FROM {cl} "
+                    "WHERE deprecated <> '')", item,
+                    param=f"(SELECT first(deprecated) FROM {cl} d WHERE d.{quote(f.codelist_key)} = {item})", frm=frm)
+            if "valid_to" in cl_cols and date_col and not f.is_list:
+                # A record that began after its code was withdrawn. (A record that began before a code was
+                # introduced may still use it once it is: a placement carries the current code.)
+                on = f"TRY_CAST(TRY_STRPTIME({date_col}, '%Y-%m-%d') AS DATE)"
+                sel("code-not-in-use", f,
+                    f"{c} IS NOT NULL AND EXISTS (SELECT 1 FROM {cl} v WHERE v.{quote(f.codelist_key)} = {c} AND "
+                    f"v.valid_to <> '' AND {on} > CAST(v.valid_to AS DATE))", c)
+    return out
+
+
+def _sqltype(f: std.Field) -> str:
+    return {"integer": "BIGINT", "number": "DOUBLE", "date": "DATE"}.get(f.type, "VARCHAR")
+
+
+def find_cells(con: duckdb.DuckDBPyConnection, s: std.Standard, table: std.Table, columns: dict[str, str | None],
+               relation: str, *, absent_is_empty: bool = False) -> Iterator[CellFinding]:
+    width_cols = sorted(_all_columns(con, relation), key=_colnum)
+    selects = cell_checks(s, table, columns, relation, width_cols, absent_is_empty=absent_is_empty)
+    # blank rows are reported as such, and their cells are not checked (as Frictionless does)
+    if width_cols:
+        selects.append(f"SELECT 'row-blank' AS code, NULL AS field, _row, NULL AS value, NULL AS param FROM {relation} "
+                       f"WHERE coalesce({', '.join(width_cols)}) IS NULL")
+    if not selects:
+        return
+    sql = " UNION ALL ".join(selects) + " ORDER BY _row, code"
+    for code, field, row, value, param in con.execute(sql).fetchall():
+        yield CellFinding(code, field, row, value, param)
+
+
+def _colnum(c: str) -> int:
+    return int(c[1:])
+
+
+def _all_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    cols = [r[0] for r in con.execute(f"DESCRIBE {relation}").fetchall()]
+    return [c for c in cols if re.fullmatch(r"c\d+", c)]
+
+
+def find_keys(con: duckdb.DuckDBPyConnection, table: std.Table, columns: dict[str, str | None], relation: str,
+              relations: dict[str, tuple[str, dict[str, str | None]]]) -> Iterator[CellFinding]:
+    """Primary keys repeated (every row after the first) and foreign keys that match no row.
+
+    ``relations`` maps each present table to its raw relation and field columns."""
+    pk = [columns.get(k) for k in table.primary_key]
+    if pk and all(pk):
+        keys = ", ".join(pk)  # type: ignore[arg-type]
+        nonnull = " AND ".join(f"{c} IS NOT NULL" for c in pk)
+        sql = (f"SELECT _row, {pk[0]}, first_row FROM (SELECT _row, {pk[0]}, min(_row) OVER (PARTITION BY {keys}) "
+               f"AS first_row FROM {relation} WHERE {nonnull}) WHERE _row > first_row ORDER BY _row")
+        for row, value, first in con.execute(sql).fetchall():
+            yield CellFinding("primary-key-duplicate", table.primary_key[0], row, value, str(first))
+    for fk in table.foreign_keys:
+        ref = fk["reference"]
+        target = ref.get("resource") or table.name
+        if target not in relations:
+            continue
+        ref_rel, ref_cols = relations[target]
+        local = [columns.get(n) for n in fk["fields"]]
+        remote = [ref_cols.get(n) for n in ref["fields"]]
+        if not all(local) or not all(remote):
+            continue
+        nonnull = " AND ".join(f"{c} IS NOT NULL" for c in local)
+        match = " AND ".join(f"r.{rc} = t.{lc}" for lc, rc in zip(local, remote, strict=True))
+        sql = (f"SELECT t._row, t.{local[0]} FROM {relation} t WHERE {nonnull} AND NOT EXISTS "
+               f"(SELECT 1 FROM {ref_rel} r WHERE {match}) ORDER BY t._row")
+        for row, value in con.execute(sql).fetchall():
+            yield CellFinding("foreign-key-missing", fk["fields"][0], row, value, target)
