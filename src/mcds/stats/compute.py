@@ -1,0 +1,263 @@
+"""Compute the standard's indicators, unrounded, from submissions in the typed shape.
+
+Each indicator's portable SQL (``standard/<version>/indicators/<id>.sql``) runs inside the
+connection of each submission, joined to the filters of ``statistics.json``; what comes back
+is small: per council and per combination of filter values, the number of rows, or for a
+median the number of rows of each value. Aggregates over any set of councils and filter
+levels are sums of these, so a council's figures do not depend on which other councils are
+in the run, on row order, or on how a council's children are split across files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from mcds import standard as std
+from mcds.engine import quote
+from mcds.errors import InputError
+from mcds.stats.config import Indicator, Publication, indicators, publication
+from mcds.stats.load import Package
+
+__all__ = ["TOTAL", "YES", "NO", "Council", "Stat", "compute", "council_data", "selections"]
+
+TOTAL, YES, NO = "T", "Y", "N"
+Selection = tuple[str, ...]  # one of TOTAL, YES, NO per filter
+Base = tuple[bool, ...]  # one boolean per filter: the group a child is in
+
+
+@dataclass
+class Council:
+    """What the statistics need of one council in one reporting year (from one or more packages)."""
+
+    time_period: int
+    old_la_code: str
+    new_la_code: str
+    name: str
+    region_code: str
+    region_name: str
+    period_start: dt.date
+    period_end: dt.date
+    not_collected: set[str] = field(default_factory=set)
+    # indicator id -> base group -> Counter{value: rows} (value None for counts)
+    rows: dict[str, dict[Base, Counter]] = field(default_factory=dict)
+    # indicator id -> Counter{first day of month: rows}, for indicators whose SQL gives an event_date
+    months: dict[str, Counter] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    def collects(self, needs: Iterable[str]) -> bool:
+        """Does the council's source hold every table or field in ``needs``?"""
+        for need in needs:
+            table = need.split(".", 1)[0]
+            if need in self.not_collected or table in self.not_collected:
+                return False
+        return True
+
+    def add(self, other: Council) -> None:
+        self.not_collected |= other.not_collected
+        self.sources += other.sources
+        for ind, groups in other.rows.items():
+            mine = self.rows.setdefault(ind, {})
+            for base, counter in groups.items():
+                mine.setdefault(base, Counter()).update(counter)
+        for ind, counter in other.months.items():
+            self.months.setdefault(ind, Counter()).update(counter)
+
+
+@dataclass(frozen=True)
+class Stat:
+    """An unrounded statistic: a value, or not collected (``x``), or not applicable (``z``).
+
+    ``bases`` are the counts it rests on (for disclosure control); ``units`` is how many rows
+    a median or a percentage computed by its own SQL is over."""
+
+    kind: str  # "value", "x" or "z"
+    value: Fraction | int | None = None
+    bases: tuple[int, ...] = ()
+    units: int = 0
+
+
+X = Stat("x")
+
+
+def _columns(pkg: Package, sql: str) -> set[str]:
+    return {r[0] for r in pkg.con.execute(f"DESCRIBE SELECT * FROM (\n{sql}\n) AS q").fetchall()}
+
+
+class _Query:
+    """The one query run in each submission's connection, built once per run."""
+
+    def __init__(self, inds: Sequence[Indicator], pub: Publication, first: Package) -> None:
+        self.inds = [i for i in inds if i.sql]
+        groups = ", ".join(f"coalesce(({f.yes}), false) AS f{n}" for n, f in enumerate(pub.filters))
+        self.nfilters = len(pub.filters)
+        fcols = ", ".join(f"g.f{n}" for n in range(self.nfilters))
+        ctes = [f"_groups AS (SELECT child_id, {groups} FROM children)"]
+        parts = []
+        self.monthly: set[str] = set()
+        for k, ind in enumerate(self.inds):
+            cols = _columns(first, ind.sql)
+            if "child_id" not in cols:
+                msg = f"{ind.sql_path} must return a child_id column"
+                raise ValueError(msg)
+            ctes.append(f"{quote('i' + str(k))} AS (\n{ind.sql}\n)")
+            value = "CAST(q.value AS DOUBLE)" if "value" in cols else "CAST(NULL AS DOUBLE)"
+            month = "CAST(date_trunc('month', q.event_date) AS DATE)" if "event_date" in cols else "CAST(NULL AS DATE)"
+            if "event_date" in cols:
+                self.monthly.add(ind.id)
+            parts.append(f"SELECT {k} AS i, {fcols}, {value} AS v, {month} AS m, count(*) AS n "
+                         f"FROM {quote('i' + str(k))} AS q JOIN _groups AS g ON g.child_id = q.child_id "
+                         f"GROUP BY ALL")
+        self.sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(parts)
+
+    def run(self, pkg: Package) -> tuple[dict[str, dict[Base, Counter]], dict[str, Counter]]:
+        rows: dict[str, dict[Base, Counter]] = {i.id: {} for i in self.inds}
+        months: dict[str, Counter] = {i: Counter() for i in self.monthly}
+        nf = self.nfilters
+        for r in pkg.con.execute(self.sql).fetchall():
+            ind = self.inds[r[0]]
+            base = tuple(bool(b) for b in r[1:1 + nf])
+            v, m, n = r[1 + nf], r[2 + nf], r[3 + nf]
+            value = None if v is None else (int(v) if float(v).is_integer() else Fraction(v))
+            rows[ind.id].setdefault(base, Counter())[value] += n
+            if m is not None:
+                months[ind.id][m] += n
+        return rows, months
+
+
+def council_data(packages: Sequence[Package], version: str | None = None) -> list[Council]:
+    """Run the catalogue in every package; packages of the same council and year are added together."""
+    if not packages:
+        return []
+    s = std.load(version)
+    councils = s.codelist("council").by_code
+    query = _Query(list(indicators(version).values()), publication(version), packages[0])
+    out: dict[tuple[int, str], Council] = {}
+    for pkg in packages:
+        code = councils.get(pkg.new_la_code)
+        if code is None or code.extra.get("old_la_code") != pkg.old_la_code:
+            raise InputError(pkg.path, f"council {pkg.old_la_code} {pkg.new_la_code} is not in the council codelist")
+        rows, months = query.run(pkg)
+        c = Council(pkg.period_end.year, pkg.old_la_code, pkg.new_la_code, code.title, code.extra["region_code"],
+                    code.extra["region_name"], pkg.period_start, pkg.period_end, set(pkg.not_collected), rows, months,
+                    [str(pkg.path)])
+        key = (c.time_period, c.new_la_code)
+        if key in out:
+            first = out[key]
+            if (first.period_start, first.period_end) != (c.period_start, c.period_end):
+                raise InputError(pkg.path, f"council {c.old_la_code} has packages for different reporting periods "
+                                           f"ending in {c.time_period}")
+            first.add(c)
+        else:
+            out[key] = c
+    return [out[k] for k in sorted(out)]
+
+
+def check_disjoint_children(packages: Sequence[Package]) -> None:
+    """Packages of the same council and year must hold different children (they are added together)."""
+    by_council: dict[tuple[int, str], list[Package]] = {}
+    for p in packages:
+        by_council.setdefault((p.period_end.year, p.new_la_code), []).append(p)
+    for group in by_council.values():
+        if len(group) < 2:
+            continue
+        seen: set[str] = set()
+        for p in group:
+            ids = {r[0] for r in p.con.execute("SELECT child_id FROM children").fetchall()}
+            if seen & ids:
+                raise InputError(p.path, f"this package and another one for council {p.old_la_code} hold the same "
+                                         "child; packages of one council must hold different children")
+            seen |= ids
+
+
+def selections(nfilters: int) -> list[Selection]:
+    """Every combination of filter levels, Total first: (T,T), (T,Y), (T,N), (Y,T), ..."""
+    return list(itertools.product((TOTAL, YES, NO), repeat=nfilters))
+
+
+def _matches(base: Base, sel: Selection) -> bool:
+    return all(s == TOTAL or (s == YES) == b for s, b in zip(sel, base, strict=True))
+
+
+class Aggregator:
+    """Unrounded statistics for any set of councils and any selection of filter levels."""
+
+    def __init__(self, version: str | None = None) -> None:
+        self.inds = indicators(version)
+        self.pub = publication(version)
+
+    def needs(self, ind: Indicator, sel: Selection) -> tuple[str, ...]:
+        extra = [src for f, s in zip(self.pub.filters, sel, strict=True) if s != TOTAL for src in f.sources]
+        return (*ind.sources, *extra)
+
+    def _sum(self, ind: Indicator, councils: Sequence[Council], sel: Selection) -> Counter:
+        total: Counter = Counter()
+        for c in councils:
+            for base, counter in c.rows.get(ind.id, {}).items():
+                if _matches(base, sel):
+                    total.update(counter)
+        return total
+
+    def stat(self, ind: Indicator, area: Sequence[Council], sel: Selection) -> Stat:
+        needs = self.needs(ind, sel)
+        covered = [c for c in area if c.collects(needs)]
+        if ind.is_count:
+            # a count is complete or not published: councils lacking the source would make it too small
+            if not area or len(covered) < len(area):
+                return X
+            n = sum(self._sum(ind, area, sel).values())
+            return Stat("value", n, (n,), n)
+        if not covered:
+            return X
+        if ind.from_ratio:
+            num = sum(self._sum(self.inds[ind.numerator], covered, sel).values())
+            den = sum(self._sum(self.inds[ind.denominator], covered, sel).values())
+            if den == 0:
+                return Stat("z", bases=(num, den))
+            scale = 100 if ind.unit == "percent" else 1
+            return Stat("value", Fraction(scale * num, den), (num, den), den)
+        rows = self._sum(ind, covered, sel)
+        n = sum(rows.values())
+        if ind.unit == "percent":
+            k = sum(cnt for v, cnt in rows.items() if v)
+            if n == 0:
+                return Stat("z", bases=(k, n))
+            return Stat("value", Fraction(100 * k, n), (k, n), n)
+        if ind.unit == "days":
+            if n == 0:
+                return Stat("z", bases=(n,))
+            return Stat("value", median(rows), (n,), n)
+        msg = f"indicator {ind.id}: a {ind.unit} needs a numerator and denominator or its own SQL"
+        raise ValueError(msg)
+
+    def months(self, ind: Indicator, area: Sequence[Council]) -> Counter:
+        total: Counter = Counter()
+        for c in area:
+            total.update(c.months.get(ind.id, Counter()))
+        return total
+
+
+def median(rows: Counter) -> Fraction:
+    """The median of a multiset given as {value: how many}; the mean of the middle two when even."""
+    n = sum(rows.values())
+    wanted = sorted({(n - 1) // 2, n // 2})
+    found: list[Fraction] = []
+    seen = 0
+    for value in sorted(rows):
+        count = rows[value]
+        while wanted and wanted[0] < seen + count:
+            found.append(Fraction(value))
+            wanted.pop(0)
+        seen += count
+    if len(found) == 1:
+        return found[0]
+    return (found[0] + found[1]) / 2
+
+
+def compute(packages: Sequence[Package], version: str | None = None) -> list[Council]:
+    check_disjoint_children(packages)
+    return council_data(packages, version)

@@ -1,0 +1,155 @@
+"""The statistics a version of the standard defines, read from its files.
+
+- ``indicators.csv`` and ``indicators/<id>.sql``: the indicator catalogue;
+- ``statistics.json``: the published data set, its country and its filters;
+- ``disclosure.json``: the default disclosure control (a publisher may override it).
+
+Nothing about an indicator, a filter or a threshold is written in code.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mcds import standard as std
+from mcds.errors import InputError
+
+__all__ = ["Disclosure", "Filter", "Indicator", "Publication", "disclosure_settings", "indicators", "publication"]
+
+Unit = Literal["count", "percent", "days", "ratio"]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: str
+    label: str
+    definition: str
+    numerator: str
+    denominator: str
+    unit: Unit
+    decimal_places: int
+    sources: tuple[str, ...]
+    sql_path: str
+    sql: str
+
+    @property
+    def is_count(self) -> bool:
+        return self.unit == "count"
+
+    @property
+    def from_ratio(self) -> bool:
+        """Computed from two other indicators rather than by its own SQL."""
+        return not self.sql and bool(self.numerator and self.denominator)
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in cell.split(";") if p.strip())
+
+
+@functools.cache
+def indicators(version: str | None = None) -> dict[str, Indicator]:
+    """The indicator catalogue, in file order, with the text of each indicator's SQL."""
+    s = std.load(version)
+    out: dict[str, Indicator] = {}
+    for r in csv.DictReader(io.StringIO(s.read_text("indicators.csv"))):
+        sql = s.read_text(r["sql"]).strip().rstrip(";") if r["sql"] else ""
+        out[r["id"]] = Indicator(
+            id=r["id"], label=r["label"], definition=r["definition"], numerator=r["numerator"],
+            denominator=r["denominator"], unit=r["unit"],  # type: ignore[arg-type]
+            decimal_places=int(r["decimal_places"]), sources=_split(r["sources"]), sql_path=r["sql"], sql=sql,
+        )
+    return out
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Filter(_Strict):
+    id: str
+    label: str
+    hint: str = ""
+    yes: str = Field(description="SQL boolean expression over the children table: true for the filter's Yes level")
+    sources: tuple[str, ...]
+
+
+class Country(_Strict):
+    code: str
+    name: str
+
+
+class Dataset(_Strict):
+    name: str
+    title: str
+
+
+class FilterLevels(_Strict):
+    total: str
+    yes: str
+    no: str
+
+
+class Publication(_Strict):
+    description: str = ""
+    dataset: Dataset
+    time_identifier: str
+    time_period: str
+    country: Country
+    filter_levels: FilterLevels
+    filters: tuple[Filter, ...]
+
+
+class Symbols(_Strict):
+    suppressed: str = "c"
+    not_collected: str = "x"
+    not_applicable: str = "z"
+    rounds_to_zero: str = "low"
+
+
+class Disclosure(_Strict):
+    """Disclosure control settings (see ``standard/<version>/disclosure.json``)."""
+
+    description: str = ""
+    suppress_min: int = Field(1, ge=1)
+    suppress_max: int = Field(5, ge=0)
+    secondary_suppression: bool = True
+    median_minimum: int = Field(6, ge=1)
+    round_base: int = Field(10, ge=1)
+    symbols: Symbols = Symbols()
+
+    def is_small(self, n: int) -> bool:
+        """A count that is suppressed in council rows (and that no statistic may rest on)."""
+        return self.suppress_min <= n <= self.suppress_max
+
+
+@functools.cache
+def publication(version: str | None = None) -> Publication:
+    return Publication.model_validate(std.load(version).read_json("statistics.json"))
+
+
+def disclosure_settings(version: str | None = None, override: Path | None = None) -> Disclosure:
+    """The standard's default disclosure control, with any settings from ``override`` on top."""
+    base: dict[str, Any] = std.load(version).read_json("disclosure.json")
+    if override is not None:
+        try:
+            extra = json.loads(Path(override).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(override, f"not readable as JSON ({exc})") from None
+        if not isinstance(extra, dict):
+            raise InputError(override, "disclosure settings must be a JSON object")
+        symbols = {**base.get("symbols", {}), **extra.pop("symbols", {})}
+        base = {**base, **extra, "symbols": symbols}
+    try:
+        return Disclosure.model_validate(base)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(override or "disclosure.json", f"{where}: {first['msg']}") from None

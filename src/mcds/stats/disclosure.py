@@ -1,0 +1,121 @@
+"""Statistical disclosure control of published figures (settings: ``disclosure.json``).
+
+Council rows: counts from ``suppress_min`` to ``suppress_max`` are suppressed (primary); then,
+for every relation ``Total = Yes + No`` along any filter with the other filters held at one
+level, a relation with exactly one hidden cell gets its smallest non-zero visible cell
+suppressed too (secondary), until no relation has exactly one hidden cell. In these tables
+that is exactly the condition under which no suppressed cell can be derived from the
+published ones by any linear combination of the relations (the tests check it with linear
+algebra). True zeros are never suppressed.
+
+National and regional counts are rounded to the nearest ``round_base``, halves up; a count
+that rounds to zero but is not zero is shown as the rounds-to-zero symbol.
+
+Every percentage, ratio or median is suppressed when a count it rests on (its numerator, its
+denominator, or the number of rows it is over) is small, or, in council rows, when a published
+count it is built on is suppressed; a median over fewer than ``median_minimum`` rows too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+from mcds.stats.compute import NO, TOTAL, YES, Aggregator, Council, Selection, Stat, selections
+from mcds.stats.config import Disclosure, Indicator
+from mcds.stats.rounding import fmt, round_count, round_half_up
+
+__all__ = ["publish_area", "publish_council", "relations", "suppress"]
+
+
+def relations(nfilters: int) -> list[tuple[Selection, Selection, Selection]]:
+    """Every additive relation (Total, Yes, No) of a table with ``nfilters`` Total/Yes/No filters."""
+    out = []
+    for d in range(nfilters):
+        for rest in itertools.product((TOTAL, YES, NO), repeat=nfilters - 1):
+            cells = tuple((*rest[:d], level, *rest[d:]) for level in (TOTAL, YES, NO))
+            out.append(cells)
+    return out  # type: ignore[return-value]
+
+
+def suppress(grid: Mapping[Selection, int | None], cfg: Disclosure) -> set[Selection]:
+    """The cells of one council's table of one count to suppress (``None`` cells are not collected)."""
+    hidden = {s for s, v in grid.items() if v is None}
+    supp = {s for s, v in grid.items() if v is not None and cfg.is_small(v)}
+    if not cfg.secondary_suppression or not supp:
+        return supp
+    nfilters = len(next(iter(grid)))
+    order = {s: n for n, s in enumerate(selections(nfilters))}
+    rels = relations(nfilters)
+    changed = True
+    while changed:
+        changed = False
+        for rel in rels:
+            unseen = [c for c in rel if c in supp or c in hidden]
+            if len(unseen) != 1 or unseen[0] not in supp:
+                continue
+            candidates = [c for c in rel if c not in supp and c not in hidden and (grid[c] or 0) > 0]
+            if not candidates:  # cannot happen: a suppressed cell is non-zero, so its relation has another
+                msg = f"no complementary cell for {unseen[0]}"
+                raise AssertionError(msg)
+            supp.add(min(candidates, key=lambda c: (grid[c], c.count(TOTAL), order[c])))
+            changed = True
+    return supp
+
+
+def _derived(ind: Indicator, st: Stat, cfg: Disclosure, built_on_suppressed: bool) -> str:
+    sym = cfg.symbols
+    if st.kind == "x":
+        return sym.not_collected
+    if built_on_suppressed or any(cfg.is_small(b) for b in st.bases) or \
+            (ind.unit == "days" and 0 < st.units < cfg.median_minimum):
+        return sym.suppressed
+    if st.kind == "z":
+        return sym.not_applicable
+    assert st.value is not None
+    return fmt(round_half_up(st.value, ind.decimal_places))
+
+
+def publish_council(agg: Aggregator, council: Council, cfg: Disclosure) -> dict[tuple[Selection, str], str]:
+    """Every published value of one council: {(selection, indicator id): text}."""
+    sels = selections(len(agg.pub.filters))
+    stats = {(sel, i): agg.stat(ind, [council], sel) for i, ind in agg.inds.items() for sel in sels}
+    out: dict[tuple[Selection, str], str] = {}
+    for i, ind in agg.inds.items():
+        if not ind.is_count:
+            continue
+        grid = {sel: (None if stats[sel, i].kind == "x" else int(stats[sel, i].value or 0)) for sel in sels}
+        hidden = suppress(grid, cfg)
+        for sel in sels:
+            v = grid[sel]
+            out[sel, i] = cfg.symbols.not_collected if v is None else \
+                cfg.symbols.suppressed if sel in hidden else str(v)
+    for i, ind in agg.inds.items():
+        if ind.is_count:
+            continue
+        related = [r for r in (ind.numerator, ind.denominator) if r]
+        for sel in sels:
+            on_suppressed = any(out[sel, r] == cfg.symbols.suppressed for r in related)
+            out[sel, i] = _derived(ind, stats[sel, i], cfg, on_suppressed)
+    return out
+
+
+def publish_area(agg: Aggregator, area: Sequence[Council], cfg: Disclosure) -> dict[tuple[Selection, str], str]:
+    """Every published value of a region or the country: counts rounded, the rest from unrounded figures."""
+    out: dict[tuple[Selection, str], str] = {}
+    for sel in selections(len(agg.pub.filters)):
+        for i, ind in agg.inds.items():
+            st = agg.stat(ind, area, sel)
+            if ind.is_count:
+                out[sel, i] = publish_rounded(st, cfg)
+            else:
+                out[sel, i] = _derived(ind, st, cfg, False)
+    return out
+
+
+def publish_rounded(st: Stat, cfg: Disclosure) -> str:
+    if st.kind == "x":
+        return cfg.symbols.not_collected
+    v = int(st.value or 0)
+    r = round_count(v, cfg.round_base)
+    return cfg.symbols.rounds_to_zero if v > 0 and r == 0 else str(r)
