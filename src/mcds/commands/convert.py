@@ -82,3 +82,34 @@ def package(source: Path, form: str, out: Path) -> None:
     write_any(sub, out, form)
     rows = ", ".join(f"{name} {len(r)}" for name, r in sub.tables.items())
     click.echo(f"Wrote {out} ({form}): {rows}")
+
+
+@command.command("annex-a")
+@click.argument("source", type=click.Path(path_type=Path))
+@council_options
+@output_options
+def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | None) -> None:
+    """Convert the Ofsted Annex A workbook's List 8 (children in care) to the children table.
+
+    Annex A counts episodes but does not list them, so no episodes are made: compare the counts
+    with a submission's episodes using `mcds reconcile`."""
+    from mcds.convert.annex_a import convert_annex_a
+
+    sub, report = convert_annex_a(source, la, year)
+    finish(sub, report, out, report_path)
+
+
+@command.command("mapped")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--mapping", type=click.Path(path_type=Path), required=True,
+              help="The mapping file (YAML); draft one with `mcds mapping init`.")
+@click.option("--la", default=None, help="Council code (overrides the mapping's council.la).")
+@click.option("--year", type=int, default=None, callback=_year, help="Collection year (overrides the mapping's council.year).")
+@output_options
+def mapped(inputs: tuple[Path, ...], mapping: Path, la: str | None, year: int | None, out: Path,
+           report_path: Path | None) -> None:
+    """Convert a council's own export (CSV or XLSX files, or a folder of them) through a mapping file."""
+    from mcds.convert.mapped import convert_mapped
+
+    sub, report = convert_mapped(inputs, mapping, la=la, year=year)
+    finish(sub, report, out, report_path)

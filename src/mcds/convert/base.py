@@ -125,10 +125,10 @@ class ConversionReport:
 
     def to_text(self) -> str:
         lines = [f"Converted with mcds convert {self.converter} to standard {self.standard_version}."]
-        width = max([len(f"{c.source} ({c.file})") for c in self.sources] + [20])
+        labels = [f"{c.source} ({c.file}{', sheet ' + c.sheet if c.sheet else ''})" for c in self.sources]
+        width = max([len(x) for x in labels] + [20])
         lines.append(f"  {'source table':<{width}}  {'read':>8} {'written':>8} {'rejected':>8}")
-        for c in self.sources:
-            label = f"{c.source} ({c.file}{', ' + c.sheet if c.sheet else ''})"
+        for label, c in zip(labels, self.sources, strict=True):
             lines.append(f"  {label:<{width}}  {c.read:>8} {c.written:>8} {c.rejected:>8}")
         if self.output:
             lines.append("Rows in the submission: " + ", ".join(f"{k} {v}" for k, v in self.output.items()))
@@ -283,6 +283,35 @@ def standard_order(items: list[str]) -> list[str]:
         return t, (s.tables[table].field_names.index(name) + 1 if name else 0)
 
     return sorted(dict.fromkeys(items), key=key)
+
+
+def containing_placement(placements: list[dict[str, str | None]], day: dt.date | None) -> str | None:
+    """The placement whose [start_date, end_date] holds ``day`` (the latest-starting if two do).
+
+    ``placements`` are one child's rows in the standard's form (ISO dates; empty end = open)."""
+    if day is None:
+        return None
+    best: tuple[dt.date, str] | None = None
+    for p in placements:
+        s = parse_date(p.get("start_date"), ("%Y-%m-%d",))
+        e = parse_date(p.get("end_date"), ("%Y-%m-%d",)) if p.get("end_date") else dt.date.max
+        if s and e and s <= day <= e and (best is None or s >= best[0]):
+            best = (s, p.get("placement_id") or "")
+    return best[1] if best else None
+
+
+def link_placements(sub: Submission) -> int:
+    """Fill each missing episode's empty placement_id with the placement it started in; how many were linked."""
+    by_child: dict[str, list[dict[str, str | None]]] = {}
+    for p in sub.rows("placements"):
+        by_child.setdefault(p.get("child_id") or "", []).append(p)
+    linked = 0
+    for e in sub.rows("missing_episodes"):
+        if not e.get("placement_id"):
+            e["placement_id"] = containing_placement(by_child.get(e.get("child_id") or "", []),
+                                                     parse_date(e.get("start_date"), ("%Y-%m-%d",)))
+            linked += e["placement_id"] is not None
+    return linked
 
 
 def finish(sub: Submission, report: ConversionReport) -> Submission:

@@ -20,6 +20,7 @@ from mcds.convert.base import (
     ConversionReport,
     cell_location,
     collection_period,
+    containing_placement,
     finish,
     iso_or_raw,
     load_data,
@@ -307,19 +308,6 @@ def _placements(tables: dict[str, list[SourceRow]], sub: Submission, report: Con
     return out
 
 
-def _containing(placements: list[Row], day: dt.date | None) -> str | None:
-    """The placement whose [start, end] holds ``day`` (the latest-starting one if two do)."""
-    if day is None:
-        return None
-    best: tuple[dt.date, str] | None = None
-    for p in placements:
-        s = parse_date(p["start_date"], ("%Y-%m-%d",))
-        e = parse_date(p["end_date"], ("%Y-%m-%d",)) if p["end_date"] else dt.date.max
-        if s and e and s <= day <= e and (best is None or s >= best[0]):
-            best = (s, p["placement_id"] or "")
-    return best[1] if best else None
-
-
 def _missing(tables: dict[str, list[SourceRow]], placements: dict[str, list[Row]], sub: Submission,
              report: ConversionReport, formats: list[str]) -> None:
     types = _spec()["codes"]["MISSING"]
@@ -348,7 +336,7 @@ def _missing(tables: dict[str, list[SourceRow]], placements: dict[str, list[Row]
         kind = r.get("MISSING")
         row: Row = {
             "child_id": child,
-            "placement_id": _containing(placements.get(child, []), parse_date(start, ("%Y-%m-%d",))),
+            "placement_id": containing_placement(placements.get(child, []), parse_date(start, ("%Y-%m-%d",))),
             "episode_type": types.get(kind, kind) if kind else None,
             "start_date": start,
             "end_date": iso_or_raw(r.get("MIS_END"), formats),

@@ -1,0 +1,27 @@
+"""``mcds mapping``: mapping files for `mcds convert mapped`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group("mapping")
+def command() -> None:
+    """Mapping files from a council's own exports to the standard."""
+
+
+@command.command("init")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Where to write the draft mapping (YAML).")
+def init(inputs: tuple[Path, ...], out: Path) -> None:
+    """Draft a mapping from the headers of INPUT files (CSV or XLSX), with the gaps clearly marked."""
+    from mcds.convert.mapping_init import draft_mapping
+    from mcds.submission import atomic_path
+
+    text = draft_mapping(inputs)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    gaps = text.count("GAP")
+    click.echo(f"Wrote {out}: {gaps} gap(s) to fill in (search for GAP).")

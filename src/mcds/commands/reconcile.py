@@ -1,0 +1,41 @@
+"""``mcds reconcile``: compare a submission with the Ofsted Annex A List 8 and report each difference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from mcds.commands._options import output_format
+
+
+@click.command("reconcile")
+@click.argument("package", type=click.Path(path_type=Path))
+@click.option("--annex-a", "annex_a", type=click.Path(path_type=Path), required=True, help="The Annex A workbook (.xlsx).")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="End of Annex A's 12 months, YYYY-MM-DD (default: the submission's period end).")
+@click.option("--key-file", type=click.Path(path_type=Path),
+              help="For a pseudonymised submission: the key, to pseudonymise Annex A's identifiers the same way.")
+@output_format("text", "json")
+def command(package: Path, annex_a: Path, as_of: dt.datetime | None, key_file: Path | None, fmt: str) -> None:
+    """Compare the episodes of PACKAGE with the per-child counts of Annex A List 8.
+
+    Reports every child whose missing or absent episodes in the last 12 months, or return interview
+    after the last episode, differ. Exit 0 when they all agree, 1 when some differ."""
+    from mcds.convert.package import read_any
+    from mcds.pseudonymise import key_from_file
+    from mcds.reconcile import reconcile
+
+    key = key_from_file(key_file) if key_file else None
+    report = reconcile(read_any(package), annex_a, as_of=as_of.date() if as_of else None, key=key)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for issue in report:
+            click.echo(f"{issue.severity}: {issue.location.describe()}: {issue.message} [{issue.code}]")
+        for note in report.notes:
+            click.echo(f"Note: {note}")
+        click.echo(f"{len(report)} difference(s)." if len(report) else "Annex A and the submission agree.")
+    click.get_current_context().exit(1 if len(report) else 0)

@@ -1,0 +1,144 @@
+"""Ofsted Annex A, List 8 (children in care) to the standard's children table.
+
+Annex A carries, per child, counts of missing and absent episodes in the last 12 months and
+whether a return interview was offered and accepted after the last one: counts, not episodes.
+The converter therefore gives the children table only and never invents episodes; ``mcds
+reconcile`` compares the counts with a submission's episodes. Headers and values are matched
+by the regular expressions in ``annex_a.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcds.convert.base import (
+    ConversionReport,
+    cell_location,
+    collection_period,
+    finish,
+    load_data,
+    make_metadata,
+    resolve_council,
+    standard_order,
+    year_month_or_raw,
+)
+from mcds.errors import InputError
+from mcds.submission import Submission
+from mcds.workbook import read_workbook_raw
+
+__all__ = ["AnnexARow", "convert_annex_a", "parse_value", "read_list8"]
+
+
+def _spec() -> dict[str, Any]:
+    return load_data("annex_a")
+
+
+@dataclass
+class AnnexARow:
+    row: int
+    cells: dict[str, str | None]
+    columns: dict[str, int]
+
+
+@dataclass
+class List8:
+    file: str
+    sheet: str
+    rows: list[AnnexARow]
+    columns: dict[str, int]
+    unmatched_headers: list[str]
+
+
+def parse_value(kind: str, text: str | None) -> str | None:
+    """``a) Yes`` -> ``true``, ``b) Female`` -> ``F``, ``C1: ICO`` -> ``C1``; unknown values are kept as found."""
+    if text is None:
+        return None
+    spec = _spec()
+    text = text.strip()
+    if kind in spec["values"]:
+        maps = spec["values"][kind]
+        m = re.match(spec["letter"], text, re.I)
+        if m:
+            letter = m.group(1).lower()
+            if letter in maps["letters"]:
+                return maps["letters"][letter]
+            text = m.group(2).strip()
+        word = text.casefold()
+        if word in maps["words"]:
+            return maps["words"][word]
+        return None if word in ("unknown", "not known", "") else text
+    m = re.match(spec["letter"], text, re.I)
+    if m:
+        text = m.group(2).strip()
+    m = re.match(spec["code"], text + " ")
+    return m.group(1).upper() if m else text
+
+
+def read_list8(path: Path) -> List8:
+    """The List 8 sheet: the header row (found by its child identifier column) and the rows after it."""
+    path = Path(path)
+    spec = _spec()
+    sheets = [s for s in read_workbook_raw(path) if re.search(spec["sheet"], s.name, re.I)]
+    if not sheets:
+        raise InputError(path, "no 'List 8' sheet (children in care) in this workbook")
+    sheet = sheets[0]
+    every = [(sheet.header_row, sheet.header), *sheet.rows]
+    for index, (_, cells) in enumerate(every[:20]):
+        if any(c and re.search(spec["headers"]["child_id"], c, re.I) for c in cells):
+            break
+    else:
+        raise InputError(path, "no 'Child Unique ID' column found in the first rows", where=f"sheet {sheet.name}")
+    header = every[index][1]
+    columns: dict[str, int] = {}
+    unmatched = []
+    for i, h in enumerate(header):
+        if not h:
+            continue
+        for item, pattern in spec["headers"].items():
+            if item not in columns and re.search(pattern, h, re.I):
+                columns[item] = i
+                break
+        else:
+            unmatched.append(h)
+    rows = []
+    for number, cells in every[index + 1:]:
+        if any(cells):
+            rows.append(AnnexARow(number, {k: cells[i] if i < len(cells) else None for k, i in columns.items()}, columns))
+    return List8(path.name, sheet.name, rows, columns, unmatched)
+
+
+def convert_annex_a(path: Path, la: str, year: int, *, created: str | None = None) -> tuple[Submission, ConversionReport]:
+    start, end = collection_period(year)
+    old, new = resolve_council(la, start, end)
+    spec = _spec()
+    report = ConversionReport("annex-a")
+    lst = read_list8(path)
+    sub = Submission(make_metadata(old, new, start, end, software="convert annex-a", created=created,
+                                   not_collected=standard_order(spec["not_collected"])))
+    missing = [item for item in ("birth_year_month", "sex", "uasc") if item not in lst.columns]
+    if missing:
+        report.note(f"{lst.file}: no column found for {', '.join(missing)}; those fields are left empty.")
+    count = report.source("List 8", lst.file, lst.sheet)
+    for r in lst.rows:
+        count.read += 1
+        child = r.cells.get("child_id")
+        if not child:
+            report.reject(count, "source-row-rejected",
+                          cell_location("children", lst.file, r.row, lst.columns.get("child_id"), "child_id", lst.sheet),
+                          reason="it has no child identifier (Child Unique ID)")
+            continue
+        sub.rows("children").append({
+            "child_id": child.strip(),
+            "birth_year_month": year_month_or_raw(r.cells.get("birth_year_month"), spec["dates"]),
+            "sex": parse_value("sex", r.cells.get("sex")),
+            "ethnicity": parse_value("code", r.cells.get("ethnicity")),
+            "uasc": parse_value("boolean", r.cells.get("uasc")),
+            "trafficking_concern": "none_known",
+        })
+        count.written += 1
+    report.note("Annex A holds counts of episodes, not episodes: no episodes are made from it. "
+                "Compare the counts with a submission's episodes with `mcds reconcile`.")
+    return finish(sub, report), report

@@ -1,0 +1,381 @@
+"""A council's own spreadsheet or case-management export (CSV or XLSX), through a mapping file.
+
+The mapping (YAML, validated by :class:`Mapping`) names, for each source file, the standard's
+tables it fills and, for each field, the source column (or a constant, or a template over
+columns), a value map (``Absent: away``) and date formats. One source row can fill several
+tables: a missing-episode export row can also give a return interview and its link. A source
+row is written when every table it fills could take it; otherwise it is rejected as a whole,
+with an issue naming the file, row and column.
+
+    mapping_version: 1
+    council: {la: "886", year: 2025}
+    sources:
+      - file: "FACT_MISSING_PERSON*.csv"
+        tables:
+          missing_episodes:
+            fields:
+              episode_id: FACT_MISSING_PERSON_ID
+              episode_type: {column: MISSING_STATUS, values: {Missing: missing, Absent: away}}
+              start_date: {column: START_DTTM, format: "%Y-%m-%d %H:%M:%S.%f"}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mcds import standard as std
+from mcds.convert.base import (
+    ConversionReport,
+    cell_location,
+    collection_period,
+    finish,
+    link_placements,
+    make_metadata,
+    read_csv_rows,
+    resolve_council,
+    standard_order,
+)
+from mcds.errors import InputError
+from mcds.submission import Submission
+
+__all__ = ["FieldMap", "Mapping", "convert_mapped", "load_mapping"]
+
+ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
+DEFAULT_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", *ISO_FORMATS)
+TIME_FORMATS = ("%H:%M:%S", "%H:%M")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldMap(_Strict):
+    """How one field of the standard is filled: from a column, a constant or a template."""
+
+    column: str | None = Field(None, description="The source column (its header, exactly as in the file).")
+    value: str | None = Field(None, description="A constant for every row.")
+    template: str | None = Field(None, description="Text with {COLUMN} placeholders, e.g. 'RI-{EPISODE_ID}'.")
+    values: dict[str, str | None] | None = Field(
+        None, description="Value map, matched ignoring case and stray spaces, e.g. {Absent: away}.")
+    other: str | None = Field(None, description="For values not in the value map (default: carried over as found).")
+    default: str | None = Field(None, description="For empty cells.")
+    format: str | list[str] | None = Field(None, description="strptime format(s) of dates and times in this column.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldMap:
+        given = [k for k in ("column", "value", "template") if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = "give exactly one of column, value or template" + (f" (got {', '.join(given)})" if given else "")
+            raise ValueError(msg)
+        return self
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        if self.format is None:
+            return ()
+        return (self.format,) if isinstance(self.format, str) else tuple(self.format)
+
+    def columns(self) -> list[str]:
+        if self.column:
+            return [self.column]
+        if self.template:
+            return re.findall(r"\{([^{}]+)\}", self.template)
+        return []
+
+
+class When(_Strict):
+    """Fill the table only for rows whose column holds one of the values (ignoring case)."""
+
+    column: str
+    equals: list[str]
+
+
+class TableMap(_Strict):
+    when: When | None = None
+    fields: dict[str, FieldMap | None]
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: ({"column": x} if isinstance(x, str) else x) for k, x in v.items()}
+        return v
+
+
+class Source(_Strict):
+    file: str = Field(description="File name or glob pattern (e.g. 'FACT_MISSING_PERSON*.csv'), matched ignoring case.")
+    sheet: str | None = Field(None, description="For XLSX: the sheet (default: the first visible sheet).")
+    optional: bool = False
+    tables: dict[str, TableMap]
+
+
+class Council(_Strict):
+    la: str | None = None
+    year: int | None = None
+
+
+class Mapping(_Strict):
+    mapping_version: Literal[1] = 1
+    council: Council = Council()
+    date_formats: list[str] = Field(default_factory=list, description="Date formats tried for every date column.")
+    midnight_means_no_time: bool = Field(
+        True, description="A time of 00:00 in a date-and-time column means the time was not recorded.")
+    link_placements: bool = Field(
+        False, description="Link each missing episode without a placement to the placement it started in.")
+    not_collected: list[str] = Field(default_factory=list)
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Mapping:
+        s = std.load()
+        problems = []
+        for i, src in enumerate(self.sources):
+            for tname, tmap in src.tables.items():
+                if tname not in s.tables:
+                    problems.append(f"sources[{i}].tables: '{tname}' is not a table of the standard "
+                                    f"({', '.join(s.tables)})")
+                    continue
+                names = s.tables[tname].field_names
+                problems.extend(f"sources[{i}].tables.{tname}: '{f}' is not a field of {tname}"
+                                + _suggest(f, names) for f in tmap.fields if f not in names)
+        for item in self.not_collected:
+            table, _, name = item.partition(".")
+            if table not in s.tables or (name and name not in s.tables[table].field_names):
+                problems.append(f"not_collected: '{item}' is not a table or table.field of the standard")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    from rapidfuzz import process
+
+    best = process.extractOne(word, list(choices), score_cutoff=70)
+    return f" (did you mean '{best[0]}'?)" if best else ""
+
+
+def load_mapping(path: Path) -> Mapping:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(path, f"cannot read the mapping ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML ({exc})") from None
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for e in exc.errors():
+            where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+            lines.append(f"{where}: {e['msg'].removeprefix('Value error, ')}")
+        raise InputError(path, "the mapping is not valid:\n  " + "\n  ".join(lines)) from None
+
+
+# ---------------------------------------------------------------- reading sources
+
+
+@dataclass
+class SourceTable:
+    file: str
+    sheet: str | None
+    header: list[str]
+    rows: Iterator[tuple[int, list[str | None]]]
+
+
+def _inputs(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in (".csv", ".xlsx")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(p, "no such file or folder")
+    return files
+
+
+def open_source(path: Path, sheet: str | None) -> SourceTable:
+    if path.suffix.lower() == ".xlsx":
+        from mcds.workbook import read_workbook_raw
+
+        sheets = read_workbook_raw(path)
+        chosen = [s for s in sheets if (s.name.strip().casefold() == sheet.strip().casefold() if sheet else not s.hidden)]
+        if not chosen:
+            raise InputError(path, f"no sheet named '{sheet}'" if sheet else "no visible sheet")
+        s = chosen[0]
+        return SourceTable(path.name, s.name, [(h or "").strip() for h in s.header],
+                           iter([(n, [(c.strip() or None) if c else None for c in cells]) for n, cells in s.rows
+                                 if any(cells)]))
+    header, rows = read_csv_rows(path)
+    return SourceTable(path.name, None, header, rows)
+
+
+# ---------------------------------------------------------------- converting
+
+
+class _Reject(Exception):
+    def __init__(self, table: str, field: str, column: str | None, reason: str) -> None:
+        self.table, self.field, self.column, self.reason = table, field, column, reason
+
+
+def _must_have(t: std.Table) -> list[str]:
+    """Fields without which a row cannot be represented: its keys, the child, a required date."""
+    out = list(t.primary_key)
+    if "child_id" in t.field_names and "child_id" not in out:
+        out.append("child_id")
+    out.extend(f.name for f in t.fields if f.required and f.type == "date" and f.name not in out)
+    return out
+
+
+class _Converter:
+    def __init__(self, mapping: Mapping) -> None:
+        self.m = mapping
+        self.s = std.load()
+
+    def formats(self, fm: FieldMap) -> tuple[str, ...]:
+        return (*fm.formats, *self.m.date_formats, *DEFAULT_FORMATS)
+
+    def value(self, f: std.Field, fm: FieldMap, cells: dict[str, str | None]) -> str | None:
+        if fm.value is not None:
+            return fm.value
+        if fm.template is not None:
+            parts = {c: cells.get(c) for c in fm.columns()}
+            if any(v is None for v in parts.values()):
+                raw = None
+            else:
+                raw = fm.template.format(**parts)
+        else:
+            raw = cells.get(fm.column or "")
+        if raw is None:
+            return fm.default
+        if fm.values is not None:
+            table = {k.strip().casefold(): v for k, v in fm.values.items()}
+            key = raw.strip().casefold()
+            if key in table:
+                return table[key]
+            if fm.other is not None:
+                return fm.other
+        return self.typed(f, fm, raw)
+
+    def typed(self, f: std.Field, fm: FieldMap, raw: str) -> str:
+        """Dates, times and year-months in the standard's form; anything unparseable as found."""
+        if f.type not in ("date", "time", "yearmonth"):
+            return raw
+        formats = self.formats(fm)
+        for fmt in formats:
+            try:
+                stamp = dt.datetime.strptime(raw, fmt)
+            except ValueError:
+                continue
+            if f.type == "date":
+                return stamp.date().isoformat()
+            if f.type == "yearmonth":
+                return f"{stamp.year:04d}-{stamp.month:02d}"
+            if "%H" not in fmt:
+                return ""  # a date without a time: no time recorded
+            if self.m.midnight_means_no_time and stamp.time() == dt.time(0):
+                return ""
+            return stamp.time().isoformat(timespec="seconds")
+        if f.type == "time":
+            for fmt in TIME_FORMATS:
+                try:
+                    return dt.datetime.strptime(raw, fmt).time().isoformat(timespec="seconds")
+                except ValueError:
+                    continue
+        return raw
+
+    def rows_for(self, src: Source, cells: dict[str, str | None]) -> list[tuple[str, dict[str, str | None]]]:
+        out = []
+        for tname, tmap in src.tables.items():
+            if tmap.when is not None:
+                v = (cells.get(tmap.when.column) or "").strip().casefold()
+                if v not in {x.strip().casefold() for x in tmap.when.equals}:
+                    continue
+            t = self.s.tables[tname]
+            row: dict[str, str | None] = {}
+            for f in t.fields:
+                fm = tmap.fields.get(f.name)
+                row[f.name] = (self.value(f, fm, cells) or None) if fm is not None else None
+            for name in _must_have(t):
+                if not row.get(name):
+                    fm = tmap.fields.get(name)
+                    column = fm.column if fm and fm.column else (fm.columns()[0] if fm and fm.columns() else None)
+                    raise _Reject(tname, name, column, f"it has no {t.field(name).title.lower()}"
+                                  + (f" ({column})" if column else " (not mapped)"))
+            out.append((tname, row))
+        return out
+
+
+def convert_mapped(paths: Iterable[Path], mapping: Mapping | Path, *, la: str | None = None, year: int | None = None,
+                   created: str | None = None) -> tuple[Submission, ConversionReport]:
+    m = load_mapping(mapping) if not isinstance(mapping, Mapping) else mapping
+    la = la or m.council.la
+    year = year or m.council.year
+    if not la or not year:
+        raise InputError("--la/--year", "give the council and the collection year (options, or council: in the mapping)")
+    start, end = collection_period(year)
+    old, new = resolve_council(la, start, end)
+    files = _inputs(paths)
+    report = ConversionReport("mapped")
+    sub = Submission(make_metadata(old, new, start, end, software="convert mapped", created=created,
+                                   not_collected=standard_order(m.not_collected) or None))
+    conv = _Converter(m)
+    used: set[Path] = set()
+    for src in m.sources:
+        matched = [f for f in files if fnmatch.fnmatch(f.name.casefold(), src.file.casefold())]
+        if not matched:
+            if src.optional:
+                report.note(f"No input matches '{src.file}' (optional): skipped.")
+                continue
+            raise InputError(src.file, "no input file matches this source of the mapping "
+                             f"(inputs: {', '.join(f.name for f in files) or 'none'})")
+        for path in matched:
+            used.add(path)
+            _convert_source(conv, src, open_source(path, src.sheet), sub, report)
+    if m.link_placements:
+        linked = link_placements(sub)
+        report.note(f"{linked} missing episode(s) linked to the placement they started in.")
+    for f in files:
+        if f not in used:
+            report.note(f"{f.name}: no source of the mapping matches this file; ignored.")
+    return finish(sub, report), report
+
+
+def _convert_source(conv: _Converter, src: Source, table: SourceTable, sub: Submission, report: ConversionReport) -> None:
+    index: dict[str, int] = {}
+    for i, h in enumerate(table.header):
+        index.setdefault(h, i)
+    folded = {h.casefold(): i for h, i in index.items()}
+    wanted = {c for tm in src.tables.values() for fm in tm.fields.values() if fm for c in fm.columns()}
+    wanted |= {tm.when.column for tm in src.tables.values() if tm.when}
+    for c in sorted(wanted):
+        if c not in index:
+            if c.casefold() in folded:
+                index[c] = folded[c.casefold()]
+                continue
+            raise InputError(table.file, f"the mapping names column '{c}', which is not in the header"
+                             + _suggest(c, index), where=f"sheet {table.sheet}" if table.sheet else None)
+    count = report.source(", ".join(src.tables), table.file, table.sheet)
+    for number, cells in table.rows:
+        count.read += 1
+        values = {c: (cells[i] if i < len(cells) else None) for c, i in index.items() if c in wanted}
+        try:
+            produced = conv.rows_for(src, values)
+        except _Reject as r:
+            col = index.get(r.column) if r.column else None
+            report.reject(count, "source-row-rejected",
+                          cell_location(r.table, table.file, number, col, r.field, table.sheet), reason=r.reason)
+            continue
+        for tname, row in produced:
+            sub.rows(tname).append(row)
+        count.written += 1
