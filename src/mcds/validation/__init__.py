@@ -28,7 +28,15 @@ from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_
 from mcds.validation.structure import check_header, match_tables
 from mcds.validation.suggest import closest_code, did_you_mean
 
-__all__ = ["Progress", "Validation"]
+__all__ = ["EMITS", "Progress", "Validation"]
+
+# Every code the validator emits besides the catalogue's rules (which it runs by their `rule` column).
+EMITS = frozenset({
+    "metadata-missing", "table-missing", "table-unknown", "column-missing", "column-unknown", "column-duplicate",
+    "column-blank", "column-order", "row-blank", "row-extra-cells", "row-missing-cells", "required-missing",
+    "type-error", "codelist-value", "pattern-mismatch", "out-of-range", "primary-key-duplicate",
+    "foreign-key-missing", "code-deprecated", "field-deprecated", "code-not-in-use",
+})
 
 Progress = Callable[[str, int, int], None]
 VERSION_PATTERN = re.compile(r"^\d+\.\d+$")
@@ -174,7 +182,8 @@ class Validation:
             mt = metadata_table(s)
             mcols = {f.name: f"c{i}" for i, f in enumerate(s.metadata_fields, start=1)}
             suggestions: dict[tuple[str, str], str | None] = {}
-            for c in find_cells(con, s, mt, mcols, METADATA_RELATION):  # type: ignore[arg-type]
+            # council codes in operation: the rule council-not-in-operation, which knows the reporting period
+            for c in find_cells(con, s, mt, mcols, METADATA_RELATION, in_use=False):  # type: ignore[arg-type]
                 if c.code != "row-blank":
                     yield self._cell_issue(s, None, mt, c, suggestions)
 

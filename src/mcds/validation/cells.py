@@ -107,7 +107,7 @@ def _date_field(table: std.Table) -> std.Field | None:
 
 
 def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None], relation: str,
-                all_columns: list[str], *, absent_is_empty: bool) -> list[str]:
+                all_columns: list[str], *, absent_is_empty: bool, in_use: bool = True) -> list[str]:
     """The SELECTs finding every offending cell of ``relation``.
 
     ``columns`` maps each field to its raw column (None if the column is absent). Absent columns
@@ -121,7 +121,7 @@ def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None
         out.append(f"SELECT {_lit(code)} AS code, {_lit(f.name)} AS field, _row, {value} AS value, "
                    f"CAST({param} AS VARCHAR) AS param FROM {frm} WHERE {where}")
 
-    date_field = _date_field(table)
+    date_field = _date_field(table) if in_use else None
     date_col = columns.get(date_field.name) if date_field else None
     for f in table.fields:
         c = columns.get(f.name)
@@ -176,9 +176,9 @@ def _sqltype(f: std.Field) -> str:
 
 
 def find_cells(con: duckdb.DuckDBPyConnection, s: std.Standard, table: std.Table, columns: dict[str, str | None],
-               relation: str, *, absent_is_empty: bool = False) -> Iterator[CellFinding]:
+               relation: str, *, absent_is_empty: bool = False, in_use: bool = True) -> Iterator[CellFinding]:
     width_cols = sorted(_all_columns(con, relation), key=_colnum)
-    selects = cell_checks(s, table, columns, relation, width_cols, absent_is_empty=absent_is_empty)
+    selects = cell_checks(s, table, columns, relation, width_cols, absent_is_empty=absent_is_empty, in_use=in_use)
     # blank rows are reported as such, and their cells are not checked (as Frictionless does)
     if width_cols:
         selects.append(f"SELECT 'row-blank' AS code, NULL AS field, _row, NULL AS value, NULL AS param FROM {relation} "

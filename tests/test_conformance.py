@@ -1,0 +1,68 @@
+"""The standard's conformance suite (standard/1.0/conformance/): every case must give exactly the
+issues its expected.json lists, as [code, table, row, field]."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import mcds
+from mcds.catalogue import catalogue
+from mcds.rules import rule_types
+from mcds.validation import EMITS
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITE = ROOT / "standard" / "1.0" / "conformance"
+CASES = sorted(p for p in SUITE.iterdir() if p.is_dir())
+
+# Codes the validator can emit but no data of version 1.0 can trigger, with the reason.
+UNTRIGGERABLE = {
+    "out-of-range": "no field of 1.0 has a minimum, maximum or length constraint (tested in test_validate_cells.py)",
+    "code-deprecated": "no code of 1.0 is deprecated (tested in test_validate_cells.py)",
+    "field-deprecated": "no field of 1.0 is deprecated (tested in test_validate_structure.py)",
+}
+
+
+def _input(case: Path) -> Path:
+    inp = case / "input"
+    if (inp / "datapackage.json").is_file():
+        return inp
+    files = [p for p in inp.iterdir() if p.is_file()]
+    assert len(files) == 1, f"{case.name}: input/ must hold a CSV package or one file"
+    return files[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_case(case: Path) -> None:
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    report = mcds.validate(_input(case))
+    got = sorted((list(t) for t in report.project("code", "table", "row", "field")), key=json.dumps)
+    assert got == sorted(expected["issues"], key=json.dumps)
+    assert report.valid is expected["valid"]
+
+
+def _covered() -> set[str]:
+    return {i[0] for case in CASES for i in json.loads((case / "expected.json").read_text(encoding="utf-8"))["issues"]}
+
+
+def test_every_code_the_validator_emits_has_a_case() -> None:
+    emitted = set(EMITS) | {t.code for t in rule_types("1.0")}
+    assert emitted <= set(catalogue("1.0")), "the validator emits codes missing from issues.csv"
+    missing = emitted - _covered() - set(UNTRIGGERABLE)
+    assert not missing, f"codes without a conformance case: {sorted(missing)}"
+
+
+def test_untriggerable_codes_really_are() -> None:
+    """If 1.0 gains a range, a deprecated code or a deprecated field, the code needs a case."""
+    s = mcds.load_standard("1.0")
+    fields = [*s.all_fields(), *s.metadata_fields]
+    assert not any(k in f.constraints for f in fields for k in ("minimum", "maximum", "minLength", "maxLength"))
+    assert not any(c.deprecated for cl in s.codelists.values() for c in cl.codes)
+    assert not any(f.deprecated for f in fields)
+
+
+def test_every_case_has_a_valid_look_alike_or_is_one() -> None:
+    names = {c.name for c in CASES}
+    assert "valid-base" in names and sum(n.startswith("ok-") for n in names) >= 10
