@@ -662,6 +662,9 @@ SESSION = re.compile(r"<!-- mcds-session: (?P<directive>.+?) -->")
 DEMO_KEY = "6d63647320646f63756d656e746174696f6e206578616d706c65206b6579206f6e6c792c206e6576657220757365"
 
 
+LAUNCH = "import sys; from mcds.cli import main; sys.exit(main(prog_name='mcds'))"  # as the `mcds` command
+
+
 class Session:
     """A scratch folder shared by the command blocks of one page."""
 
@@ -712,7 +715,7 @@ class Session:
             return None, ""
         env = {**os.environ, "COLUMNS": str(COLUMNS), "NO_COLOR": "1", "TERM": "dumb", "PYTHONIOENCODING": "utf-8"}
         env.pop("FORCE_COLOR", None)
-        proc = subprocess.run([sys.executable, "-m", "mcds.cli", *words[1:]], cwd=self.folder, env=env,
+        proc = subprocess.run([sys.executable, "-c", LAUNCH, *words[1:]], cwd=self.folder, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
         out = proc.stdout.replace(str(self.folder) + os.sep, "").replace(str(self.folder), ".")
         return proc.returncode, out
@@ -764,7 +767,8 @@ def embed(what: str, arg: str, page: str) -> str:
         if fn is None:
             return f"`mcds.{arg}` is not in the toolkit yet. Its signature and description appear here once it is.\n"
         doc = inspect.cleandoc(fn.__doc__ or "")
-        return f"{fenced(f'mcds.{arg}{inspect.signature(fn)}', 'python')}\n{doc}\n"
+        signature = re.sub(r"(: |-> )'([^']*)'", r"\1\2", str(inspect.signature(fn)))  # unquote annotations
+        return f"{fenced(f'def {arg}{signature}: ...  # in mcds', 'python')}\n{doc}\n"
     if what == "settings":  # a JSON settings file of the standard (disclosure.json, statistics.json), as a table
         if not (s.root / arg).is_file():
             return f"This version of the standard has no `{arg}` yet.\n"
