@@ -244,13 +244,14 @@ def codelist_page(s: std.Standard, cl: std.Codelist, users: list[std.Field]) -> 
     page = LINKS.codelist(cl.name)
     used = ", ".join(f"[{f.table}.{f.name}]({rel(page, LINKS.field(f))})" for f in users) or "no field (a list of terms)"
     download = rel(page, f"{DOWNLOADS}/{s.version}/codelists/{cl.name}.csv")
-    rows = [[code(c.code), c.title, c.description, *(c.extra.get(k, "") for k in cl.columns[3:])] for c in cl.codes]
+    extra = [k for k in cl.columns[3:] if any(c.extra.get(k) for c in cl.codes)]  # columns with a value
+    rows = [[code(c.code), c.title, c.description, *(c.extra.get(k, "") for k in extra)] for c in cl.codes]
     return "".join([
         header(f"standard/{s.version}/codelists/{cl.name}.csv"),
         f"# Codelist {code(cl.name)}\n\n",
         f"**Used by:** {used}.\n\n",
         f"{len(cl.codes)} codes. Codes are case-sensitive. Download: [{cl.name}.csv]({download}).\n\n",
-        md_table([c.replace("_", " ").capitalize() for c in cl.columns], rows),
+        md_table([c.replace("_", " ").capitalize() for c in [*cl.columns[:3], *extra]], rows),
     ])
 
 
@@ -287,10 +288,15 @@ def example_for(code_: str, cases: list[tuple[str, dict[str, Any], Path | None]]
     _, name, exp, path = min(hits, key=lambda h: (h[0], h[1]))
     mine = [i for i in exp["issues"] if i[0] == code_]
     out = [f"**Example** (conformance case {code(name)}): {exp.get('description', '')}\n\n"]
-    shown = _input_excerpt(path, mine[0][1] if mine[0][1:] else None) if path else None
+    table = mine[0][1] if len(mine[0]) > 1 else None
+    shown = _input_excerpt(path, table) if path else None
     if shown:
         fname, text = shown
-        out.append(f"In {code(fname)}:\n\n{fenced(text, 'csv' if fname.endswith('.csv') else '')}\n")
+        lang = "csv" if fname.endswith(".csv") else ""
+        rows = sorted({i[2] for i in mine if len(i) > 2 and isinstance(i[2], int) and Path(fname).stem == i[1]})
+        if lang and rows:  # the rows the issues are about, as the user counts them (header = row 1)
+            lang += ' hl_lines="' + " ".join(str(r) for r in rows) + '"'
+        out.append(f"In {code(fname)}:\n\n{fenced(text, lang)}\n")
     out.append(md_table(["Code", "Table", "Row", "Field"],
                         [[code(i[0]), *(code(x) if x is not None else "" for x in i[1:4])] for i in mine]))
     return "".join(out) + "\n"
@@ -331,7 +337,7 @@ def issues_page(s: std.Standard) -> str:
         rows = [["Severity", it.severity.value], ["Category", it.category],
                 ["Message", code(it.message)], ["Tables", ", ".join(where) or "none"], ["Fields", fields_]]
         text = [f"## {c} {{#{c}}}\n\n**{it.title}.** {_severity_sentence(it.severity.value)}\n\n",
-                md_table(["Property", "Value"], rows), f"\n**How to fix it:** {it.guidance}\n\n",
+                md_table(["Property", "Value"], rows), f"\n**How to fix it:** {placeholders(it.guidance)}\n\n",
                 example_for(c, cases)]
         sql = it.sql(s.version) if it.rule else None
         if sql:
@@ -346,6 +352,11 @@ def issues_page(s: std.Standard) -> str:
         "Rules written as SQL can run in any SQL database over the standard's tables.\n\n",
         summary, "\n", *sections,
     ])
+
+
+def placeholders(text: str) -> str:
+    """Guidance with its message placeholders ({reference}) shown as code, not left as braces."""
+    return re.sub(r"\{(\w+)\}", lambda m: code("{" + m[1] + "}"), text)
 
 
 def _severity_sentence(severity: str) -> str:
@@ -498,6 +509,13 @@ def downloads_page() -> str:
     return "".join(parts)
 
 
+def title_first(text: str) -> str:
+    """Put the page's H1 before the "generated" comment: MkDocs takes the title from a leading H1."""
+    comment, _, rest = text.partition("\n\n")
+    h1, _, body = rest.partition("\n")
+    return f"{h1}\n\n{comment}\n{body}" if h1.startswith("# ") else text
+
+
 def reference_pages() -> dict[str, str]:
     """Every generated reference page: path relative to docs/ -> text."""
     s = std.load()
@@ -517,7 +535,7 @@ def reference_pages() -> dict[str, str]:
         pages[LINKS.table(t.name)] = table_page(s, t, issue_index)
     for cl in s.codelists.values():
         pages[LINKS.codelist(cl.name)] = codelist_page(s, cl, users.get(cl.name, []))
-    return pages
+    return {path: title_first(text) for path, text in pages.items()}
 
 
 # ---------------------------------------------------------------- downloads
@@ -784,7 +802,7 @@ def embed(what: str, arg: str, page: str) -> str:
     if what == "issue":
         it = cat.catalogue(s.version)[arg]
         return (f"[{code(it.code)}]({rel(page, LINKS.issue(it.code))}) ({it.severity.value}, {it.title}): "
-                f"{it.guidance}\n")
+                f"{placeholders(it.guidance)}\n")
     msg = f"unknown mcds-embed kind: {what}"
     raise ValueError(msg)
 
@@ -891,7 +909,7 @@ def stale_pages(pages: dict[str, str]) -> list[str]:
     stale = [rel_path for rel_path, text in pages.items()
              if not (ROOT / rel_path).is_file() or (ROOT / rel_path).read_text(encoding="utf-8") != text]
     for p in (DOCS / REFERENCE).rglob("*.md") if (DOCS / REFERENCE).is_dir() else []:
-        rel_path = p.relative_to(ROOT).as_posix()
+        rel_path = p.relative_to(ROOT).as_posix()  # a page of a table or codelist that no longer exists
         if rel_path not in pages:
             stale.append(rel_path)
     return sorted(stale)

@@ -115,14 +115,30 @@ def write_csv_package(sub: Submission, out_dir: Path) -> Path:
 
 def read_csv_package(path: Path) -> Submission:
     """Read a CSV package written in the standard's layout (no checks: see ``mcds.validate``)."""
+    from mcds.errors import InputError
+    from mcds.readers.csvpkg import read_descriptor, resource_path
+    from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_fits_in_memory, detect_encoding
+
     path = Path(path)
-    folder = path.parent if path.is_file() else path
-    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8-sig"))
+    folder, dp, desc = read_descriptor(path.parent if path.is_file() else path)
     meta = {k: _text(v) for k, v in (desc.get("mcds") or {}).items()}
     sub = Submission(meta)
-    for res in desc.get("resources", []):
-        with open(folder / res["path"], newline="", encoding="utf-8-sig") as fh:
-            sub.tables[res["name"]] = [{k: (v if v != "" else None) for k, v in r.items()} for r in csv.DictReader(fh)]
+    # every resource path checked before any is read: nothing outside the package, nothing fetched
+    files = [(res, resource_path(folder, dp, res)) for res in desc.get("resources", [])]
+    check_fits_in_memory([f for _, f in files if f.is_file()] or [dp], MEMORY_FACTOR_IN_PYTHON, name=folder)
+    for res, file in files:
+        with open(file, newline="", encoding=detect_encoding(file)) as fh:
+            reader = csv.DictReader(fh)
+            rows = []
+            try:
+                for r in reader:
+                    if None in r:  # more cells than the header: nothing may be lost
+                        raise InputError(file, "this row has more cells than the header; run `mcds validate` "
+                                               "and correct it", where=f"line {reader.line_num}")
+                    rows.append({k: (v if v != "" else None) for k, v in r.items()})
+            except csv.Error as exc:
+                raise InputError(file, f"not readable as CSV ({exc})", where=f"line {reader.line_num}") from None
+            sub.tables[res["name"]] = rows
     return sub
 
 
@@ -186,12 +202,9 @@ def write_json(sub: Submission, out: Path) -> Path:
 
 
 def read_json_form(path: Path) -> Submission:
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        from mcds.errors import InputError
+    from mcds.safety import load_json
 
-        raise InputError(path, f"not readable as JSON ({exc})") from None
+    doc = load_json(Path(path))  # repeated keys, NaN and runaway nesting refused; numbers kept as written
     if not isinstance(doc, dict):
         from mcds.errors import InputError
 

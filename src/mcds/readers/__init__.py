@@ -62,15 +62,12 @@ def detect_form(path: Path) -> str:
 
 
 def _safe_extract(path: Path, dest: Path) -> Path:
-    """Extract a zipped CSV package into ``dest``; refuse members that would land outside it."""
+    """Extract a zipped CSV package into ``dest``; refuse members that would land outside it,
+    symbolic links and ZIP bombs (:func:`mcds.safety.check_zip`, before anything is written)."""
+    from mcds.safety import check_zip
+
+    check_zip(path)
     with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            parts = Path(name).parts
-            if name.startswith(("/", "\\")) or ".." in parts or ":" in name or "\\" in name:
-                raise InputError(path, f"the ZIP member '{name}' would be written outside the package; refused")
-            if info.external_attr >> 28 == 0xA:  # a symbolic link
-                raise InputError(path, f"the ZIP member '{name}' is a symbolic link; refused")
         zf.extractall(dest)
     descriptors = sorted(dest.rglob("datapackage.json"), key=lambda p: len(p.parts))
     return descriptors[0].parent
@@ -79,24 +76,27 @@ def _safe_extract(path: Path, dest: Path) -> Path:
 @contextlib.contextmanager
 def open_submission(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[RawSubmission]:
     """Read the submission at ``path`` into ``con`` in the raw shape; detect its form by content."""
+    from mcds.safety import memory_guard
+
     path = Path(path)
     form = detect_form(path)
-    if form == "csv":
-        from mcds.readers.csvpkg import read_package
+    with memory_guard(path):  # running out of memory, here or in the checks, names the file
+        if form == "csv":
+            from mcds.readers.csvpkg import read_package
 
-        yield read_package(path, con)
-    elif form == "zip":
-        from mcds.readers.csvpkg import read_package
+            yield read_package(path, con)
+        elif form == "zip":
+            from mcds.readers.csvpkg import read_package
 
-        with tempfile.TemporaryDirectory(prefix="mcds-zip-") as tmp:
-            folder = _safe_extract(path, Path(tmp))
-            raw = read_package(folder, con, display_root=path)
-            yield raw
-    elif form == "xlsx":
-        from mcds.readers.workbook import read_workbook
+            with tempfile.TemporaryDirectory(prefix="mcds-zip-") as tmp:
+                folder = _safe_extract(path, Path(tmp))
+                raw = read_package(folder, con, display_root=path)
+                yield raw
+        elif form == "xlsx":
+            from mcds.readers.workbook import read_workbook
 
-        yield read_workbook(path, con)
-    else:
-        from mcds.readers.jsonform import read_json
+            yield read_workbook(path, con)
+        else:
+            from mcds.readers.jsonform import read_json
 
-        yield read_json(path, con)
+            yield read_json(path, con)

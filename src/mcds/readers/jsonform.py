@@ -7,7 +7,6 @@ position in its array plus one, as it would be in the CSV form (the first record
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +22,10 @@ METADATA_KEY = "metadata"
 
 
 def read_json(path: Path, con: duckdb.DuckDBPyConnection) -> RawSubmission:
+    from mcds.safety import load_json
+
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(path, "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"not valid JSON ({exc.msg})", where=f"line {exc.lineno}, column {exc.colno}") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    doc = load_json(path)  # repeated keys, NaN and runaway nesting refused; numbers kept as written
     if not isinstance(doc, dict):
         raise InputError(path, "a submission in JSON form must be an object with metadata and one array per table")
     file = path.name
