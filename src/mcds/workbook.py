@@ -65,7 +65,12 @@ def read_workbook_raw(path: Path) -> list[RawSheet]:
     The header is the first row with any content; fully blank rows after the last row with
     content are dropped (they cost nothing), blank rows inside the data are kept as rows of
     ``None`` so they can be reported."""
+    from mcds.safety import check_zip
+
     path = Path(path)
+    # ZIP bombs and sheets whose used area no reader can hold are refused before calamine opens
+    # the file (it allocates the whole rectangle from the first cell to the farthest).
+    check_zip(path, scan_sheets=True)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         meta = {m.name: m for m in wb.sheets_metadata}

@@ -34,6 +34,9 @@ def read_any(path: Path) -> Submission:
 
         return read_workbook(path)
     if path.is_file() and path.suffix.lower() == ".zip":
+        from mcds.safety import check_zip
+
+        check_zip(path)  # members that leave the folder, symbolic links and ZIP bombs refused first
         try:
             with zipfile.ZipFile(path) as z, tempfile.TemporaryDirectory() as tmp:
                 names = [n for n in z.namelist() if n.endswith("datapackage.json")]

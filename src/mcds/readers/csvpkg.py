@@ -23,7 +23,6 @@ from mcds.readers.base import RawMetadata, RawSubmission, RawTable, load_rows
 
 __all__ = ["read_package", "resource_path"]
 
-_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n|\A[ \t]*\r?\n")
 
 
 def _text(v: Any) -> str | None:
@@ -65,14 +64,9 @@ def read_descriptor(path: Path) -> tuple[Path, Path, dict[str, Any]]:
     dp = folder / "datapackage.json"
     if not dp.is_file():
         raise InputError(path, "no datapackage.json in this folder: not a CSV package")
-    try:
-        desc = json.loads(dp.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError(dp, "not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(dp, f"not valid JSON ({exc.msg})", where=f"line {exc.lineno}, column {exc.colno}") from None
-    except OSError as exc:
-        raise InputError(dp, f"cannot be read ({exc.strerror})") from None
+    from mcds.safety import load_json
+
+    desc = load_json(dp)  # repeated keys, NaN and runaway nesting refused
     if not isinstance(desc, dict):
         raise InputError(dp, "a Data Package descriptor must be a JSON object")
     resources = desc.get("resources", [])
@@ -81,32 +75,15 @@ def read_descriptor(path: Path) -> tuple[Path, Path, dict[str, Any]]:
     return folder, dp, desc
 
 
-def _encoding(path: Path) -> str:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    try:
-        data.decode("utf-8")
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        return best.encoding if best else "cp1252"
-
-
 def _first_record(path: Path) -> tuple[list[str], str]:
-    enc = "utf-8-sig"
-    for attempt in range(2):
-        try:
-            with open(path, newline="", encoding=enc) as fh:
-                return next(csv.reader(fh), []), enc
-        except UnicodeDecodeError:
-            if attempt:
-                raise
-            enc = _encoding(path)
-        except csv.Error as exc:
-            raise InputError(path, f"not readable as CSV ({exc})", where="row 1") from None
-    return [], enc
+    from mcds.safety import detect_encoding
+
+    enc = detect_encoding(path)  # one policy for every CSV reader: see mcds.safety
+    try:
+        with open(path, newline="", encoding=enc, errors="replace") as fh:
+            return next(csv.reader(fh), []), enc
+    except csv.Error as exc:
+        raise InputError(path, f"not readable as CSV ({exc})", where="row 1") from None
 
 
 def _needs_python(path: Path, enc: str) -> bool:
@@ -115,7 +92,10 @@ def _needs_python(path: Path, enc: str) -> bool:
     if path.stat().st_size == 0:
         return False
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return _BLANK_LINE.search(mm) is not None or b"\r" in mm[:65536] and b"\n" not in mm[:65536]
+        # blank lines: DuckDB skips them, which would shift the numbers of the rows after them
+        blank = mm.find(b"\n\n") >= 0 or mm.find(b"\n\r\n") >= 0 or mm[:1] in (b"\n", b"\r")
+        old_mac = b"\r" in mm[:65536] and b"\n" not in mm[:65536]  # CR-only line ends
+        return blank or old_mac
 
 
 def _read_duckdb(con: duckdb.DuckDBPyConnection, path: Path, relation: str, width: int) -> bool:
@@ -126,6 +106,8 @@ def _read_duckdb(con: duckdb.DuckDBPyConnection, path: Path, relation: str, widt
             f"CREATE OR REPLACE TABLE {relation}_data AS SELECT * FROM read_csv(?, header=true, columns={columns!r}, "
             "auto_detect=false, delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
             "encoding='utf-8')", [str(path)])
+    except duckdb.OutOfMemoryException:
+        raise  # not a reason to try again more slowly: mcds.safety.memory_guard names the file
     except duckdb.Error:
         con.execute(f"DROP TABLE IF EXISTS {relation}_data")
         return False
@@ -176,9 +158,13 @@ def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Pa
         present=isinstance(meta, dict),
         file="datapackage.json",
     )
+    from mcds.safety import MEMORY_FACTOR_STREAMED, check_fits_in_memory
+
+    # every path checked before any file is read: nothing outside the package, nothing fetched
+    files = [resource_path(folder, dp, res) for res in desc.get("resources", [])]
+    check_fits_in_memory([f for f in files if f.is_file()] or [dp], MEMORY_FACTOR_STREAMED, name=folder)
     tables: list[RawTable] = []
-    for n, res in enumerate(desc.get("resources", []), start=1):
-        file = resource_path(folder, dp, res)
+    for n, (res, file) in enumerate(zip(desc.get("resources", []), files, strict=True), start=1):
         name = str(res.get("name") or Path(str(res.get("path", ""))).stem)
         rel = str(res.get("path"))
         raw = RawTable(name=name, table=None, header=[], fields=[], file=rel, positional=True, kind="resource")

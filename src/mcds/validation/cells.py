@@ -46,8 +46,8 @@ TYPE_EXPECTED = {
 def type_valid_sql(f: std.Field, c: str) -> str | None:
     """SQL true when the non-empty cell ``c`` is a valid value of the field's type (None: any text)."""
     t = f.type
-    if t == "date":
-        return f"(regexp_full_match({c}, {_lit(_bare(generate.DATE_PATTERN))}) AND TRY_STRPTIME({c}, '%Y-%m-%d') IS NOT NULL)"
+    if t == "date":  # the LIKE and the space test make DuckDB's lenient date cast strict (YYYY-MM-DD only)
+        return f"({c} LIKE '____-__-__' AND NOT contains({c}, ' ') AND TRY_CAST({c} AS DATE) IS NOT NULL)"
     if t == "yearmonth":
         return f"regexp_full_match({c}, {_lit(_bare(generate.YEARMONTH_PATTERN))})"
     if t == "time":
@@ -136,7 +136,8 @@ def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None
         if valid:
             sel("type-error", f, f"{c} IS NOT NULL AND NOT {valid}", c)
         if "pattern" in cons and f.type == "string":
-            sel("pattern-mismatch", f, f"{c} IS NOT NULL AND NOT regexp_full_match({c}, {_lit(_bare(cons['pattern']))})", c)
+            anchored = f"^(?:{_bare(cons['pattern'])})$"  # Table Schema patterns match the whole value
+            sel("pattern-mismatch", f, f"{c} IS NOT NULL AND NOT regexp_matches({c}, {_lit(anchored)})", c)
         typed = _typed_sql(f, c)
         for key, op in (("minimum", "<"), ("maximum", ">")):
             if key in cons:
@@ -208,8 +209,11 @@ def find_keys(con: duckdb.DuckDBPyConnection, table: std.Table, columns: dict[st
     if pk and all(pk):
         keys = ", ".join(pk)  # type: ignore[arg-type]
         nonnull = " AND ".join(f"{c} IS NOT NULL" for c in pk)
-        sql = (f"SELECT _row, {pk[0]}, first_row FROM (SELECT _row, {pk[0]}, min(_row) OVER (PARTITION BY {keys}) "
-               f"AS first_row FROM {relation} WHERE {nonnull}) WHERE _row > first_row ORDER BY _row")
+        # find the repeated keys by hashing (cheap), then the rows that hold them
+        match = " AND ".join(f"t.{c} = d.{c}" for c in pk)  # type: ignore[str-bytes-safe]
+        sql = (f"WITH d AS (SELECT {keys}, min(_row) AS first_row FROM {relation} WHERE {nonnull} GROUP BY {keys} "
+               f"HAVING count(*) > 1) SELECT t._row, t.{pk[0]}, d.first_row FROM {relation} t JOIN d ON {match} "
+               f"WHERE t._row > d.first_row ORDER BY t._row")
         for row, value, first in con.execute(sql).fetchall():
             yield CellFinding("primary-key-duplicate", table.primary_key[0], row, value, str(first))
     for fk in table.foreign_keys:
