@@ -153,27 +153,19 @@ def load_data(name: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- reading councils' CSV files
 
 
-def decode(path: Path, data: bytes) -> str:
-    """UTF-8 with or without BOM; otherwise the encoding charset-normalizer detects (Windows-1252...)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError(path, "not readable as text: save it as CSV UTF-8")
-    return str(best)
-
-
 def read_csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str | None]]]]:
     """The header (names stripped) and the data rows of a CSV file, numbered as in Excel (header = 1).
 
     Cells are stripped of stray spaces; empty cells are ``None``; blank rows are skipped."""
+    from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_fits_in_memory, detect_encoding
+
     path = Path(path)
+    check_fits_in_memory([path], MEMORY_FACTOR_IN_PYTHON)  # held in memory whole: refuse what cannot fit
     try:
-        text = decode(path, path.read_bytes())
+        text = path.read_text(encoding=detect_encoding(path))  # the one encoding policy of every reader
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "not readable as text in the encoding it appears to use; save it as CSV UTF-8",
+                         where=f"byte {exc.start}") from None
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
     if "\x00" in text:

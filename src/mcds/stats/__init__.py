@@ -14,14 +14,20 @@ in the Explore Education Statistics open data format, with a self-contained HTML
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from mcds.stats.compute import Aggregator, compute
+from mcds.errors import InputError
+from mcds.stats.compute import Aggregator, Part, combine, compute, part
 from mcds.stats.config import Disclosure, disclosure_settings, publication
 from mcds.stats.ees import Published, publish, to_csv
-from mcds.stats.load import Package, load_package
+from mcds.stats.load import InvalidSubmission, Package, load_package
+
+PARALLEL_FROM = 4  # packages: below this, starting worker processes costs more than it saves
 
 __all__ = ["Output", "published", "run", "statistics", "write"]
 
@@ -39,16 +45,48 @@ def statistics(packages: Sequence[Package], cfg: Disclosure | None = None, versi
     return publish(compute(packages, version), cfg or disclosure_settings(version), Aggregator(version))
 
 
-def published(paths: Sequence[Path], cfg: Disclosure | None = None, version: str | None = None) -> Published:
-    """Load every package, compute and disclosure-control the statistics (nothing written)."""
-    packages: list[Package] = []
+def _part_of(path: Path, version: str | None) -> tuple:
+    """Validate, load and compute one package (in a worker process when there are several);
+    errors come back as values, since exceptions do not always survive the trip between processes."""
     try:
-        for p in paths:
-            packages.append(load_package(p))
-        return statistics(packages, cfg, version)
+        pkg = load_package(path)
+    except InvalidSubmission as exc:
+        return ("invalid", str(exc.path), exc.report_text)
+    except InputError as exc:
+        return ("input", exc.path, exc.reason, exc.where)
+    try:
+        return ("ok", part(pkg, version))
+    except InputError as exc:
+        return ("input", exc.path, exc.reason, exc.where)
     finally:
-        for p in packages:
-            p.close()
+        pkg.close()
+
+
+def _parts(paths: Sequence[Path], version: str | None, workers: int | None) -> list[Part]:
+    workers = min(workers or os.cpu_count() or 1, len(paths))
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        ctx = multiprocessing.get_context("spawn")  # never fork a process that may hold DuckDB threads
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            results = list(pool.map(_part_of, paths, [version] * len(paths),
+                                    chunksize=max(1, len(paths) // (4 * workers))))
+    else:
+        results = [_part_of(p, version) for p in paths]
+    out = []
+    for r in results:  # the first error in the order given, whatever order the workers finished in
+        if r[0] == "invalid":
+            raise InvalidSubmission(Path(r[1]), r[2])
+        if r[0] == "input":
+            raise InputError(r[1], r[2], where=r[3])
+        out.append(r[1])
+    return out
+
+
+def published(paths: Sequence[Path], cfg: Disclosure | None = None, version: str | None = None,
+              workers: int | None = None) -> Published:
+    """Validate and load every package, compute and disclosure-control the statistics (nothing
+    written). Packages are validated in parallel, one process per core."""
+    councils = combine(_parts([Path(p) for p in paths], version, workers))
+    return publish(councils, cfg or disclosure_settings(version), Aggregator(version))
 
 
 def write(result: Published, out: Path, cfg: Disclosure | None = None, version: str | None = None) -> Output:
@@ -70,7 +108,8 @@ def write(result: Published, out: Path, cfg: Disclosure | None = None, version: 
     return Output(out / f"{name}.csv", out / f"{name}.meta.csv", out / "report.html", result)
 
 
-def run(paths: Sequence[Path], out: Path, cfg: Disclosure | None = None, version: str | None = None) -> Output:
+def run(paths: Sequence[Path], out: Path, cfg: Disclosure | None = None, version: str | None = None,
+        workers: int | None = None) -> Output:
     """What ``mcds stats`` does: statistics of the packages at ``paths`` written into ``out``."""
     cfg = cfg or disclosure_settings(version)
-    return write(published(paths, cfg, version), out, cfg, version)
+    return write(published(paths, cfg, version, workers), out, cfg, version)

@@ -10,6 +10,7 @@ in the run, on row order, or on how a council's children are split across files.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 from collections import Counter
@@ -23,7 +24,7 @@ from mcds.errors import InputError
 from mcds.stats.config import Indicator, Publication, indicators, publication
 from mcds.stats.load import Package
 
-__all__ = ["TOTAL", "YES", "NO", "Council", "Stat", "compute", "council_data", "selections"]
+__all__ = ["NO", "TOTAL", "YES", "Aggregator", "Council", "Part", "Stat", "combine", "compute", "part", "selections"]
 
 TOTAL, YES, NO = "T", "Y", "N"
 Selection = tuple[str, ...]  # one of TOTAL, YES, NO per filter
@@ -129,49 +130,56 @@ class _Query:
         return rows, months
 
 
-def council_data(packages: Sequence[Package], version: str | None = None) -> list[Council]:
-    """Run the catalogue in every package; packages of the same council and year are added together."""
-    if not packages:
-        return []
-    s = std.load(version)
-    councils = s.codelist("council").by_code
-    query = _Query(list(indicators(version).values()), publication(version), packages[0])
+@dataclass
+class Part:
+    """What one package contributes: its council's data and the hashes of its children's
+    identifiers (to check that packages of one council hold different children)."""
+
+    council: Council
+    children: frozenset[int]
+
+
+_queries: dict[str | None, _Query] = {}
+
+
+def part(pkg: Package, version: str | None = None) -> Part:
+    """Run the catalogue's SQL in one package."""
+    code = std.load(version).codelist("council").by_code.get(pkg.new_la_code)
+    if code is None or code.extra.get("old_la_code") != pkg.old_la_code:
+        raise InputError(pkg.path, f"council {pkg.old_la_code} {pkg.new_la_code} is not in the council codelist")
+    query = _queries.get(version)
+    if query is None:  # built once per process: the SQL is the same for every package
+        query = _queries[version] = _Query(list(indicators(version).values()), publication(version), pkg)
+    rows, months = query.run(pkg)
+    c = Council(pkg.period_end.year, pkg.old_la_code, pkg.new_la_code, code.title, code.extra["region_code"],
+                code.extra["region_name"], pkg.period_start, pkg.period_end, set(pkg.not_collected), rows, months,
+                [str(pkg.path)])
+    children = frozenset(r[0] for r in pkg.con.execute("SELECT DISTINCT hash(child_id) FROM children").fetchall())
+    return Part(c, children)
+
+
+def combine(parts: Sequence[Part]) -> list[Council]:
+    """The councils of the parts, in a fixed order; parts of the same council and year are added
+    together, and must hold different children and the same reporting period."""
     out: dict[tuple[int, str], Council] = {}
-    for pkg in packages:
-        code = councils.get(pkg.new_la_code)
-        if code is None or code.extra.get("old_la_code") != pkg.old_la_code:
-            raise InputError(pkg.path, f"council {pkg.old_la_code} {pkg.new_la_code} is not in the council codelist")
-        rows, months = query.run(pkg)
-        c = Council(pkg.period_end.year, pkg.old_la_code, pkg.new_la_code, code.title, code.extra["region_code"],
-                    code.extra["region_name"], pkg.period_start, pkg.period_end, set(pkg.not_collected), rows, months,
-                    [str(pkg.path)])
+    seen: dict[tuple[int, str], frozenset[int]] = {}
+    for p in parts:
+        c = p.council
         key = (c.time_period, c.new_la_code)
-        if key in out:
-            first = out[key]
-            if (first.period_start, first.period_end) != (c.period_start, c.period_end):
-                raise InputError(pkg.path, f"council {c.old_la_code} has packages for different reporting periods "
-                                           f"ending in {c.time_period}")
-            first.add(c)
-        else:
-            out[key] = c
-    return [out[k] for k in sorted(out)]
-
-
-def check_disjoint_children(packages: Sequence[Package]) -> None:
-    """Packages of the same council and year must hold different children (they are added together)."""
-    by_council: dict[tuple[int, str], list[Package]] = {}
-    for p in packages:
-        by_council.setdefault((p.period_end.year, p.new_la_code), []).append(p)
-    for group in by_council.values():
-        if len(group) < 2:
+        if key not in out:
+            out[key] = copy.deepcopy(c)
+            seen[key] = p.children
             continue
-        seen: set[str] = set()
-        for p in group:
-            ids = {r[0] for r in p.con.execute("SELECT child_id FROM children").fetchall()}
-            if seen & ids:
-                raise InputError(p.path, f"this package and another one for council {p.old_la_code} hold the same "
-                                         "child; packages of one council must hold different children")
-            seen |= ids
+        first = out[key]
+        if (first.period_start, first.period_end) != (c.period_start, c.period_end):
+            raise InputError(c.sources[0], f"council {c.old_la_code} has packages for different reporting periods "
+                                           f"ending in {c.time_period}")
+        if seen[key] & p.children:
+            raise InputError(c.sources[0], f"this package and another one for council {c.old_la_code} hold the same "
+                                           "child; packages of one council must hold different children")
+        seen[key] |= p.children
+        first.add(c)
+    return [out[k] for k in sorted(out)]
 
 
 def selections(nfilters: int) -> list[Selection]:
@@ -259,5 +267,5 @@ def median(rows: Counter) -> Fraction:
 
 
 def compute(packages: Sequence[Package], version: str | None = None) -> list[Council]:
-    check_disjoint_children(packages)
-    return council_data(packages, version)
+    """The councils' data from packages already in the typed shape."""
+    return combine([part(p, version) for p in packages])

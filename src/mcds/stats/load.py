@@ -7,7 +7,6 @@ Everything else in :mod:`mcds.stats` works on the typed shape documented in
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import duckdb
 
 from mcds import engine
 from mcds.errors import InputError
-from mcds.submission import Submission, read_submission
+from mcds.submission import Submission
 
 __all__ = ["InvalidSubmission", "Package", "load_package", "package_from_submission"]
 
@@ -53,42 +52,19 @@ def _from_connection(path: Path, con: duckdb.DuckDBPyConnection) -> Package:
     return Package(path, con, row[0], row[1], row[2], row[3], frozenset(row[4] or ()))
 
 
-def _load_csv_tables(folder: Path, sub: Submission, con: duckdb.DuckDBPyConnection) -> None:
-    for t in sub.standard.tables.values():
-        file = folder / f"{t.name}.csv"
-        if not file.is_file():
-            continue
-        con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
-                    [str(file)])
-        present = {r[0] for r in con.execute("DESCRIBE _raw").fetchall()}
-        exprs = ", ".join(engine.cast_expression(f, engine.quote(f.name)) if f.name in present else "NULL"
-                          for f in t.fields)
-        con.execute(f"INSERT INTO {engine.quote(t.name)} SELECT {exprs}, (row_number() OVER () + 1)::INTEGER FROM _raw")
-        con.execute("DROP TABLE _raw")
-
-
 def load_package(path: Path) -> Package:
-    """Load the submission at ``path`` (any form the toolkit reads) into the typed shape."""
+    """Validate the submission at ``path`` (any form the validator reads) and keep it loaded in
+    the typed shape. An invalid submission raises :class:`InvalidSubmission` with the
+    validator's text report; unreadable input raises :class:`mcds.errors.InputError`."""
+    from mcds import render
+    from mcds.validate import load
+
     path = Path(path)
-    folder = path if path.is_dir() else path.parent if path.name == "datapackage.json" else None
-    if folder is not None and (folder / "datapackage.json").is_file():
-        try:
-            desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(path, f"not readable as a CSV package ({exc})") from None
-        meta = {k: (";".join(v) if isinstance(v, list) else None if v is None else
-                    ("true" if v is True else "false" if v is False else str(v)))
-                for k, v in (desc.get("mcds") or {}).items()}
-        sub = Submission(meta)
-        con = engine.load_submission(sub)
-        try:
-            _load_csv_tables(folder, sub, con)
-        except duckdb.Error as exc:
-            con.close()
-            raise InputError(path, f"not readable as a CSV package ({exc})") from None
-        return _from_connection(path, con)
-    sub = read_submission(path)
-    return _from_connection(path, engine.load_submission(sub))
+    loaded = load(path)
+    if not loaded.report.valid:
+        loaded.con.close()
+        raise InvalidSubmission(path, render.text(loaded.report))
+    return _from_connection(path, loaded.con)
 
 
 def package_from_submission(sub: Submission, name: str = "<memory>") -> Package:

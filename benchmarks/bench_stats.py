@@ -1,0 +1,155 @@
+"""Benchmark of ``mcds stats`` (not a test): 150 council packages holding 2,000,000 missing
+episodes in all, generated with a fixed seed under ``benchmarks/data/`` (gitignored), then
+``mcds stats`` run on them once, printing wall time and peak memory.
+
+    python benchmarks/bench_stats.py            # generate once, then time mcds stats
+    python benchmarks/bench_stats.py --regenerate
+
+The data is synthetic and keeps to the standard's rules (the run validates every package).
+Target: under 10 seconds wall on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mcds import standard as std
+from mcds.submission import Submission, write_csv_package
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data" / "stats"
+OUT = HERE / "out" / "stats"
+SEED = 20261125
+COUNCILS = 150
+EPISODES = 2_000_000
+CHILDREN_PER_COUNCIL = 3000
+MISSING_SHARE = 0.33
+PERIOD = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
+
+
+def councils_in_operation(n: int) -> list[tuple[str, str]]:
+    out = []
+    for c in std.load().codelist("council").codes:
+        start, end = c.extra.get("valid_from") or "0000", c.extra.get("valid_to") or "9999"
+        if start <= PERIOD[0].isoformat() and end >= PERIOD[1].isoformat():
+            out.append((c.extra["old_la_code"], c.code))
+    return sorted(out)[:n]
+
+
+def _iso(d: dt.date | None) -> str:
+    return "" if d is None else d.isoformat()
+
+
+def make_council(folder: Path, old: str, new: str, episodes: int, rng: random.Random) -> None:
+    meta = {"standard_version": "1.0", "old_la_code": old, "new_la_code": new,
+            "period_start": PERIOD[0].isoformat(), "period_end": PERIOD[1].isoformat(),
+            "software": "mcds benchmark generator", "created": "2025-05-01T09:00:00Z", "pseudonymised": "true"}
+    write_csv_package(Submission(meta), folder)  # datapackage.json and empty tables; rows written below
+    s = std.load()
+    cols = {t.name: t.field_names for t in s.tables.values()}
+    rows: dict[str, list[list[str]]] = {t: [] for t in cols}
+    n = CHILDREN_PER_COUNCIL
+    missing = rng.sample(range(n), int(n * MISSING_SHARE))
+    weights = [rng.paretovariate(1.6) for _ in missing]
+    per_child = dict.fromkeys(missing, 1)
+    for child in rng.choices(missing, weights, k=episodes - len(missing)):
+        per_child[child] += 1
+    ep_no = iv_no = 0
+    for k in range(n):
+        cid = f"{old}c{k:05d}"
+        uasc = rng.random() < 0.15
+        born = dt.date(rng.randint(2007, 2010) if uasc else rng.randint(2008, 2023), rng.randint(1, 12), 1)
+        if born >= dt.date(2007, 6, 1) or not uasc:
+            pass
+        if uasc and born < dt.date(2007, 6, 1):
+            born = dt.date(2007, 6, 1)
+        concern = rng.choices(["none_known", "suspected", "identified"], [88, 8, 4])[0]
+        referral = _iso(dt.date(2024, 4, 1) + dt.timedelta(days=rng.randint(0, 360))) \
+            if concern != "none_known" and rng.random() < 0.5 else ""
+        rows["children"].append([cid, born.strftime("%Y-%m"), rng.choice("MF"), "WBRI", "", "true" if uasc else "false",
+                                 "2023-06-01" if uasc else "", "", concern, referral, "", "", "", "", "", "", "", "", ""])
+        rows["placements"].append([f"{cid}p", cid, "2024-01-01", "", "C2", "U1", "", "true", ""])
+        count = min(per_child.get(k, 0), 300)
+        if not count:
+            continue
+        starts = sorted(rng.sample(range(365), count))
+        for j, start in enumerate(starts):
+            begin = PERIOD[0] + dt.timedelta(days=start)
+            nxt = PERIOD[0] + dt.timedelta(days=starts[j + 1]) if j + 1 < count else None
+            end: dt.date | None = begin + dt.timedelta(days=rng.choice((0, 0, 1, 1, 1, 2, 3, 5, 9)))
+            if nxt is not None and end > nxt:
+                end = nxt
+            if nxt is None and rng.random() < 0.03:
+                end = None
+            ep_no += 1
+            eid = f"e{ep_no}"
+            kind = rng.choices(["missing", "away", "not_distinguished"], [60, 30, 10])[0]
+            rows["missing_episodes"].append([eid, cid, f"{cid}p", kind, _iso(begin), "", _iso(end), "", "", "",
+                                             "returned" if end else "still_missing", ""])
+            if end is not None and rng.random() < 0.75:
+                iv_no += 1
+                iid = f"r{iv_no}"
+                offered = end + dt.timedelta(days=rng.randint(0, 2))
+                rows["return_interviews"].append([iid, cid, _iso(offered), "true",
+                                                  _iso(offered + dt.timedelta(days=rng.randint(0, 5))), "true"])
+                rows["interview_episodes"].append([iid, eid])
+    for table, data in rows.items():
+        with open(folder / f"{table}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(cols[table])
+            w.writerows(data)
+
+
+def generate(regenerate: bool) -> list[Path]:
+    stamp = DATA / "parameters.json"
+    params = {"seed": SEED, "councils": COUNCILS, "episodes": EPISODES, "children": CHILDREN_PER_COUNCIL,
+              "generator": 1}
+    councils = councils_in_operation(COUNCILS)
+    folders = [DATA / f"la_{old}" for old, _ in councils]
+    if not regenerate and stamp.is_file() and json.loads(stamp.read_text()) == params:
+        return folders
+    shutil.rmtree(DATA, ignore_errors=True)
+    DATA.mkdir(parents=True)
+    rng = random.Random(SEED)
+    base, extra = divmod(EPISODES, COUNCILS)
+    t = time.perf_counter()
+    for i, ((old, new), folder) in enumerate(zip(councils, folders, strict=True)):
+        make_council(folder, old, new, base + (1 if i < extra else 0), rng)
+    stamp.write_text(json.dumps(params))
+    print(f"generated {COUNCILS} packages, {EPISODES:,} episodes in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return folders
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--regenerate", action="store_true", help="generate the packages again")
+    args = ap.parse_args()
+    folders = generate(args.regenerate)
+    mcds = Path(sys.executable).with_name("mcds")
+    shutil.rmtree(OUT, ignore_errors=True)
+    t = time.perf_counter()
+    done = subprocess.run([str(mcds), "stats", *map(str, folders), "--out", str(OUT)], capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        return done.returncode
+    rows = sum(1 for _ in open(OUT / "missing_from_care.csv", encoding="utf-8")) - 1
+    print(f"mcds stats: {len(folders)} packages, {EPISODES:,} missing episodes -> {rows} rows: "
+          f"wall {wall:.2f} s, peak memory {peak_mb:.0f} MB (cores: {os.cpu_count()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
