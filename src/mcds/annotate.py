@@ -15,6 +15,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
+from mcds.forms import excel_safe
 from mcds.issues import Issue, Severity
 from mcds.submission import atomic_path
 from mcds.validate import Loaded
@@ -71,7 +72,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
         c.font = BOLD
     meta_rows: dict[str, int] = {}
     for n, (k, v) in enumerate(raw.metadata.values.items(), start=2):
-        ws.append([k, v])
+        ws.append([excel_safe(k), excel_safe(v)])
         meta_rows[k] = n
     meta_issues: dict[int, list[Issue]] = defaultdict(list)
     for i in report.issues:
@@ -90,7 +91,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
         ws = wb.create_sheet(_sheet_title(t.sheet or t.name, used))
         header_row = t.header_row if t.has_columns else 1
         for col, h in enumerate(t.header, start=1):
-            ws.cell(row=header_row, column=col, value=h).font = BOLD
+            ws.cell(row=header_row, column=col, value=excel_safe(h)).font = BOLD
         if t.relation:
             cols = ", ".join(f"c{n}" for n in range(1, len(t.header) + 1))
             cur = con.execute(f"SELECT _row{', ' + cols if cols else ''} FROM {t.relation} ORDER BY _row")
@@ -98,7 +99,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
                 for r in batch:
                     for col, v in enumerate(r[1:], start=1):
                         if v is not None:
-                            ws.cell(row=r[0], column=col, value=v)
+                            ws.cell(row=r[0], column=col, value=excel_safe(v))  # never a formula
         cells: dict[tuple[int, int], list[Issue]] = defaultdict(list)
         for i in by_place.get((t.file, t.sheet), []):
             if i.location.table not in (t.table, None) or i.location.row is None:
@@ -121,7 +122,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
         c.font = BOLD
     for i in report.issues:
         d = i.to_dict()
-        ws.append([d.get(k) for k in columns])
+        ws.append([excel_safe(v) if isinstance(v := d.get(k), str) else v for k in columns])
     ws.freeze_panes = "A2"
     out = Path(out)
     with atomic_path(out) as tmp:

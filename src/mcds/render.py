@@ -21,6 +21,7 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from mcds.catalogue import catalogue
+from mcds.forms import excel_safe
 from mcds.issues import Issue, Report, Severity
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "csv_text", "github", "json_text", "render", "text", "text_renderable", "verdict"]
@@ -105,7 +106,9 @@ def csv_text(report: Report) -> str:
     w.writerow(CSV_COLUMNS)
     for i in report.issues:
         d = i.to_dict()
-        w.writerow(["" if d.get(k) is None else d.get(k) for k in CSV_COLUMNS])
+        # the value and message echo the user's cell: made safe to open in a spreadsheet
+        w.writerow(["" if d.get(k) is None else excel_safe(v) if isinstance(v := d.get(k), str) else v
+                    for k in CSV_COLUMNS])
     return buf.getvalue()
 
 
