@@ -143,11 +143,27 @@ class ConversionReport:
 # ---------------------------------------------------------------- mappings as data
 
 
+class YAMLLoader(yaml.SafeLoader):
+    """YAML as people write it in mappings: ``Yes``, ``No``, ``on`` and ``off`` stay text (YAML 1.2);
+    only ``true`` and ``false`` are booleans. Councils' values are often Yes/No/Y/N."""
+
+
+YAMLLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+YAMLLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+
+
+def load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=YAMLLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 @functools.cache
 def load_data(name: str) -> dict[str, Any]:
     """A converter's column mapping and code maps, from ``mcds/convert/<name>.yaml``."""
-    text = (resources.files("mcds.convert") / f"{name}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_yaml((resources.files("mcds.convert") / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- reading councils' CSV files

@@ -39,6 +39,7 @@ from mcds.convert.base import (
     collection_period,
     finish,
     link_placements,
+    load_yaml,
     make_metadata,
     read_csv_rows,
     resolve_council,
@@ -66,9 +67,23 @@ class FieldMap(_Strict):
     template: str | None = Field(None, description="Text with {COLUMN} placeholders, e.g. 'RI-{EPISODE_ID}'.")
     values: dict[str, str | None] | None = Field(
         None, description="Value map, matched ignoring case and stray spaces, e.g. {Absent: away}.")
-    other: str | None = Field(None, description="For values not in the value map (default: carried over as found).")
+    other: str | None = Field(
+        None, description="For values not in the value map; `null` leaves them empty (default: carried over as found).")
     default: str | None = Field(None, description="For empty cells.")
     format: str | list[str] | None = Field(None, description="strptime format(s) of dates and times in this column.")
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _text_keys(cls, v: Any) -> Any:
+        """``1: M`` or ``Yes: true`` written without quotes still mean text."""
+        if isinstance(v, dict):
+            return {_as_text(k): (None if x is None else _as_text(x)) for k, x in v.items()}
+        return v
+
+    @field_validator("value", "other", "default", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return None if v is None else _as_text(v)
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldMap:
@@ -122,6 +137,17 @@ class Council(_Strict):
     la: str | None = None
     year: int | None = None
 
+    @field_validator("la", mode="before")
+    @classmethod
+    def _code(cls, v: Any) -> Any:
+        return f"{v:03d}" if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+def _as_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
 
 class Mapping(_Strict):
     mapping_version: Literal[1] = 1
@@ -166,7 +192,7 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 def load_mapping(path: Path) -> Mapping:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise InputError(path, f"cannot read the mapping ({exc.strerror})") from None
     except yaml.YAMLError as exc:
@@ -263,7 +289,7 @@ class _Converter:
             key = raw.strip().casefold()
             if key in table:
                 return table[key]
-            if fm.other is not None:
+            if "other" in fm.model_fields_set:  # `other: null` empties values not in the map
                 return fm.other
         return self.typed(f, fm, raw)
 

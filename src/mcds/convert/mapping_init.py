@@ -27,18 +27,32 @@ SAMPLE_ROWS = 2000
 MAX_VALUES = 30
 
 
+def _hints() -> dict:
+    from mcds.convert.base import load_data
+
+    return load_data("mapping_init")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    words = re.sub(r"[^a-z0-9]+", " ", words.casefold()).split()
+    noise = set(_hints()["noise"])
+    return " ".join(w for w in words if w not in noise) or " ".join(words)
+
+
+def _names(f: std.Field) -> list[str]:
+    extra = _hints()["fields"].get(f.table, {}).get(f.name, [])
+    return [_norm(x) for x in (f.name, f.title, *extra)]
 
 
 def _score(header: str, f: std.Field) -> float:
     h = _norm(header)
-    return max(fuzz.token_sort_ratio(h, _norm(f.name)), fuzz.token_sort_ratio(h, _norm(f.title)),
-               fuzz.token_set_ratio(h, _norm(f.title)) - 5)
+    return max(max(fuzz.ratio(h, n), fuzz.token_sort_ratio(h, n)) for n in _names(f))
 
 
 def match_headers(headers: list[str], table: std.Table) -> dict[str, tuple[str, float]]:
-    """``{field: (header, score)}`` for the fields a header matches (each header used once)."""
+    """``{field: (header, score)}`` for the fields a header matches (each header used once, except
+    that a date-and-time column also gives the time field beside its date field)."""
     pairs = sorted(((_score(h, f), h, f.name) for h in headers if h for f in table.fields), reverse=True)
     out: dict[str, tuple[str, float]] = {}
     used: set[str] = set()
@@ -48,7 +62,23 @@ def match_headers(headers: list[str], table: std.Table) -> dict[str, tuple[str, 
         if name not in out and h not in used:
             out[name] = (h, round(score))
             used.add(h)
+    for date_field in [n for n in out if n.endswith("_date")]:
+        time_field = date_field.replace("_date", "_time")
+        header = out[date_field][0]
+        if time_field in table.field_names and time_field not in out and re.search(r"dttm|datetime|time|_on$", header, re.I):
+            out[time_field] = (header, out[date_field][1])
     return out
+
+
+def _table_for(name: str, headers: list[str], s: std.Standard) -> std.Table:
+    """The table a file or sheet holds: by the words of its name, then by how many headers match."""
+    words = set(_norm(name).split())
+    hinted = [t for t, ws in _hints()["tables"].items() if words & set(ws)]
+
+    def key(t: std.Table) -> tuple[int, int, int]:
+        return (t.name in hinted, len(match_headers(headers, t)), -list(s.tables).index(t.name))
+
+    return max(s.tables.values(), key=key)
 
 
 def _q(text: str) -> str:
@@ -81,7 +111,7 @@ def draft_mapping(paths: Iterable[Path]) -> str:
             src = open_source(path, sheet)
             headers = [h for h in src.header if h]
             sample = list(itertools.islice(src.rows, SAMPLE_ROWS))
-            best = max(s.tables.values(), key=lambda t: (len(match_headers(headers, t)), -list(s.tables).index(t.name)))
+            best = _table_for(f"{path.stem} {sheet or ''}", headers, s)
             matched = match_headers(headers, best)
             lines.append(f"  - file: {_q(path.name)}")
             if sheet:
@@ -98,10 +128,13 @@ def draft_mapping(paths: Iterable[Path]) -> str:
                     col = src.header.index(header)
                     lines.append(f"          {f.name}:")
                     lines.append(f"            column: {_q(header)}  # matched '{header}' ({score}%)")
+                    found = [r[col] for _, r in sample if col < len(r) and r[col]]
                     if f.codelist and not f.is_list:
-                        lines.extend(_value_map(s, f, [r[col] for _, r in sample if col < len(r) and r[col]]))
+                        lines.extend(_value_map(s, f, found))
+                    elif f.type == "boolean":
+                        lines.extend(_boolean_map(found))
                     elif f.type in ("date", "time", "yearmonth"):
-                        lines.append("            # format: '%d/%m/%Y'  # if the dates are not dd/mm/yyyy or ISO")
+                        lines.append("            # format: '%d/%m/%Y %H:%M'  # if not dd/mm/yyyy (and a time) or ISO")
                 elif f.required:
                     lines.append(f"          {f.name}: null  # GAP: required ({f.title}): name its column or give {{value: ...}}")
                 else:
@@ -110,6 +143,22 @@ def draft_mapping(paths: Iterable[Path]) -> str:
             if rest:
                 lines.append("        # columns not used: " + ", ".join(rest))
     return "\n".join(lines) + "\n"
+
+
+YES = {"true", "yes", "y", "1"}
+NO = {"false", "no", "n", "0"}
+
+
+def _boolean_map(values: list[str]) -> list[str]:
+    distinct = list(dict.fromkeys(v.strip() for v in values))[:MAX_VALUES]
+    if not distinct or set(distinct) <= {"true", "false"}:
+        return []
+    out = ["            values:"]
+    for v in distinct:
+        word = v.casefold()
+        guess = "true" if word in YES else "false" if word in NO else None
+        out.append(f"              {_q(v)}: " + (f'"{guess}"' if guess else 'null  # GAP: "true" or "false"'))
+    return out
 
 
 def _value_map(s: std.Standard, f: std.Field, values: list[str]) -> list[str]:

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from mcds.convert.annex_a import convert_annex_a, parse_value
+from mcds.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(("kind", "text", "value"), [
+    ("boolean", "a) Yes", "true"), ("boolean", "b) No", "false"), ("boolean", "c) Unknown", None),
+    ("boolean", " Y ", "true"), ("boolean", "no", "false"), ("boolean", "maybe", "maybe"),
+    ("sex", "a) Male", "M"), ("sex", "b) Female", "F"), ("sex", "c) Not stated/recorded", "U"), ("sex", "d) Neither", "U"),
+    ("sex", "Female", "F"), ("code", "C1: ICO", "C1"), ("code", "a) WBRI", "WBRI"), ("code", "t) nobt", "NOBT"),
+    ("code", "a) PR0: Parents", "PR0"), ("code", "V2 - Single period under S20", "V2"), ("code", None, None),
+])
+def test_values_like_a_yes_are_understood(kind: str, text: str | None, value: str | None) -> None:
+    assert parse_value(kind, text) == value
+
+
+def test_headers_found_by_regex_below_a_title_and_with_typos(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Cover"
+    ws = wb.create_sheet("LIST 8 - children in care")
+    ws.append(["Annex A"])
+    ws.append([])
+    ws.append(["child unique ID", "Sex", "Date of birth", "Ethnicity",
+               "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N))"])
+    ws.append(["C1", "b) Female", "14/02/2010", "a) WBRI", "a) Yes"])
+    ws.append([None, "a) Male", "01/01/2011", "a) WBRI", "b) No"])
+    wb.save(tmp_path / "a.xlsx")
+    sub, report = convert_annex_a(tmp_path / "a.xlsx", "886", 2025)
+    assert sub.rows("children") == [{"child_id": "C1", "birth_year_month": "2010-02", "sex": "F", "ethnicity": "WBRI",
+                                     "uasc": "true", "trafficking_concern": "none_known"}]
+    assert [(i.code, i.location.sheet, i.location.row, i.location.column) for i in report.issues] == [
+        ("source-row-rejected", "LIST 8 - children in care", 5, "A")]
+    assert sub.rows("missing_episodes") == [] and "missing_episodes" in sub.metadata["not_collected"].split(";")
+
+
+def test_a_workbook_without_list_8_is_an_input_error(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "List 6"
+    wb.save(tmp_path / "a.xlsx")
+    with pytest.raises(InputError, match="List 8"):
+        convert_annex_a(tmp_path / "a.xlsx", "886", 2025)

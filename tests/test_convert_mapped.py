@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from mcds.cli import main
+from mcds.convert.mapped import Mapping, convert_mapped, load_mapping
+from mcds.convert.mapping_init import draft_mapping
+from mcds.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mapping(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "map.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+EXPORT = """Ref,Person,Type,Last seen,Found,Offered,Accepted
+E1,C1,Absent,03/05/2024 21:30,04/05/2024,Yes,No
+E2,C1,MISSING ,10/06/2024 00:00,,No,
+E3,C2,Gone,11/06/2024,12/06/2024,Y,Y
+E4,,Missing,12/06/2024,,No,
+E5,C2,Missing,,,No,
+"""
+MAP = """
+mapping_version: 1
+council: {la: "886", year: 2025}
+date_formats: ["%d/%m/%Y %H:%M", "%d/%m/%Y"]
+sources:
+  - file: "export*.csv"
+    tables:
+      missing_episodes:
+        fields:
+          episode_id: Ref
+          child_id: Person
+          episode_type: {column: Type, values: {absent: away, Missing: missing}}
+          start_date: Last seen
+          start_time: Last seen
+          end_date: Found
+          end_reason: {column: Found, values: {}, other: null, default: still_missing}
+      return_interviews:
+        when: {column: Offered, equals: ["yes", "y"]}
+        fields:
+          interview_id: {template: "R-{Ref}"}
+          child_id: Person
+          accepted: {column: Accepted, values: {"Yes": "true", "Y": "true", "No": "false"}}
+"""
+
+
+def test_mapping_converts_values_dates_times_and_extra_tables(tmp_path: Path) -> None:
+    (tmp_path / "export-2025.csv").write_text(EXPORT, encoding="utf-8")
+    sub, report = convert_mapped([tmp_path / "export-2025.csv"], mapping(tmp_path, MAP))
+    got = [(e["episode_id"], e["episode_type"], e["start_date"], e["start_time"], e["end_date"], e["end_reason"])
+           for e in sub.rows("missing_episodes")]
+    assert got == [
+        ("E1", "away", "2024-05-03", "21:30:00", "2024-05-04", None),
+        ("E2", "missing", "2024-06-10", None, None, "still_missing"),  # midnight = no time recorded
+        ("E3", "Gone", "2024-06-11", None, "2024-06-12", None),  # not in the value map: carried over as found
+    ]
+    assert [(r["interview_id"], r["child_id"], r["accepted"]) for r in sub.rows("return_interviews")] == [
+        ("R-E1", "C1", "false"), ("R-E3", "C2", "true")]
+    # Rows that cannot be represented are rejected with the cell that is missing.
+    assert sorted((i.code, i.location.row, i.location.column, i.location.field) for i in report.issues) == [
+        ("source-row-rejected", 5, "B", "child_id"), ("source-row-rejected", 6, "D", "start_date")]
+    assert [(c.read, c.written, c.rejected) for c in report.sources] == [(5, 3, 2)]
+    assert report.exit_code == 1
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("sources: []\nmapping_version: 2\n", "mapping_version"),
+    ("sources:\n  - file: x.csv\n    tables:\n      missing_episode: {fields: {}}\n", "'missing_episode' is not a table"),
+    ("sources:\n  - file: x.csv\n    tables:\n      children: {fields: {child_idd: A}}\n", "did you mean 'child_id'"),
+    ("sources:\n  - file: x.csv\n    tables:\n      children: {fields: {sex: {column: A, value: M}}}\n",
+     "exactly one of column, value or template"),
+    ("sources:\n  - file: x.csv\n    tables:\n      children: {fields: {sex: {column: A, valuez: {}}}}\n", "valuez"),
+    ("sources: [\n", "not valid YAML"),
+    ("not_collected: [children.hair]\nsources: []\n", "children.hair"),
+])
+def test_mapping_errors_are_clear(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError) as e:
+        load_mapping(mapping(tmp_path, text))
+    assert message in str(e.value)
+    assert "map.yaml" in str(e.value)
+
+
+def test_a_column_the_export_lacks_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    (tmp_path / "export.csv").write_text(EXPORT, encoding="utf-8")
+    with pytest.raises(InputError, match="'Last sen'.*did you mean 'Last seen'"):
+        convert_mapped([tmp_path], mapping(tmp_path, MAP.replace("start_date: Last seen", "start_date: Last sen")))
+    with pytest.raises(InputError, match="no input file matches"):
+        convert_mapped([tmp_path], mapping(tmp_path, MAP.replace("export*.csv", "other*.csv")))
+
+
+def test_fixture_mappings_are_valid() -> None:
+    for p in sorted((ROOT / "fixtures" / "mapped").glob("*/mapping.yaml")):
+        assert isinstance(load_mapping(p), Mapping)
+
+
+def test_mapping_init_drafts_matches_and_marks_gaps(tmp_path: Path) -> None:
+    (tmp_path / "missing_export.csv").write_text(
+        "Episode ID,PERSON_ID,Missing status,Start date,End date,Risk\nE1,C1,Missing,01/05/2024,02/05/2024,High\n"
+        "E2,C1,Absent,03/05/2024,,low\n", encoding="utf-8")
+    text = draft_mapping([tmp_path / "missing_export.csv"])
+    doc = yaml.safe_load(text)
+    fields = doc["sources"][0]["tables"]["missing_episodes"]["fields"]
+    assert fields["episode_id"]["column"] == "Episode ID"
+    assert fields["child_id"]["column"] == "PERSON_ID"
+    assert fields["start_date"]["column"] == "Start date" and fields["end_date"]["column"] == "End date"
+    assert fields["episode_type"]["values"] == {"Missing": "missing", "Absent": None}  # Absent is a gap to fill
+    assert fields["police_risk_level"]["values"] == {"High": "high", "low": "low"}
+    assert doc["council"] == {"la": None, "year": None}
+    assert "Absent: null  # GAP" in text
+    # Once the gaps are filled in, the draft is a working mapping.
+    filled = text.replace("la: null", 'la: "886"').replace("year: null", "year: 2025").replace(
+        "Absent: null", "Absent: away")
+    sub, report = convert_mapped([tmp_path], mapping(tmp_path, filled))
+    assert [e["episode_type"] for e in sub.rows("missing_episodes")] == ["missing", "away"]
+    assert report.exit_code == 0
+
+
+def test_cli_mapping_init_and_convert(tmp_path: Path) -> None:
+    runner = CliRunner()
+    src = ROOT / "fixtures" / "mapped" / "eclipse"
+    r = runner.invoke(main, ["mapping", "init", str(src / "eclipse_person.csv"), "--out", str(tmp_path / "m.yaml")])
+    assert r.exit_code == 0 and "GAP" in r.output
+    r = runner.invoke(main, ["convert", "mapped", str(src), "--mapping", str(src / "mapping.yaml"), "--out",
+                             str(tmp_path / "out.xlsx"), "--la", "352"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "out.xlsx").is_file()
+    r = runner.invoke(main, ["convert", "mapped", str(src), "--mapping", str(tmp_path / "nope.yaml"), "--out",
+                             str(tmp_path / "o")])
+    assert r.exit_code == 2
+
+
+def test_unquoted_yaml_values_mean_text(tmp_path: Path) -> None:
+    text = ("council: {la: 886, year: 2025}\nsources:\n  - file: x.csv\n    tables:\n      children:\n        fields:\n"
+            "          sex: {column: S, values: {1: M, 2: F}}\n          uasc: {column: U, values: {Yes: true, No: false}}\n")
+    m = load_mapping(mapping(tmp_path, text))
+    assert m.council.la == "886"
+    fields = m.sources[0].tables["children"].fields
+    assert fields["sex"].values == {"1": "M", "2": "F"}
+    assert fields["uasc"].values == {"Yes": "true", "No": "false"}
