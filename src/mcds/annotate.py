@@ -17,6 +17,7 @@ from openpyxl.utils import column_index_from_string
 
 from mcds.forms import excel_safe
 from mcds.issues import Issue, Severity
+from mcds.safety import normalise_xlsx
 from mcds.submission import atomic_path
 from mcds.validate import Loaded
 
@@ -127,4 +128,5 @@ def annotate(loaded: Loaded, out: Path) -> Path:
     out = Path(out)
     with atomic_path(out) as tmp:
         wb.save(tmp)
+        normalise_xlsx(tmp, raw.metadata.values.get("created"))  # same data, same bytes
     return out

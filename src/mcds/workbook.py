@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook, SheetVisibleEnum
 from mcds import standard as std
 from mcds.errors import InputError
 from mcds.forms import METADATA_HEADER, METADATA_SHEET, excel_safe, match_field, match_table, sheet_name
+from mcds.safety import normalise_xlsx
 from mcds.submission import Submission, atomic_path
 
 __all__ = ["RawSheet", "cell_text", "read_workbook", "read_workbook_raw", "write_template", "write_workbook"]
@@ -194,6 +195,7 @@ def write_workbook(sub: Submission, out: Path) -> Path:
             ws.append(out_row)
     with atomic_path(Path(out)) as tmp:
         wb.save(tmp)
+        normalise_xlsx(tmp, sub.metadata.get("created"))  # same submission, same bytes
     return Path(out)
 
 
@@ -290,4 +292,5 @@ def write_template(out: Path, version: str | None = None) -> Path:
     lists.sheet_state = "hidden"
     with atomic_path(Path(out)) as tmp:
         wb.save(tmp)
+        normalise_xlsx(tmp)  # same version of the standard, same bytes
     return Path(out)

@@ -26,6 +26,7 @@ from mcds import standard as std
 from mcds.catalogue import make_issue
 from mcds.errors import InputError
 from mcds.issues import Issue, Location, Severity, column_letter
+from mcds.safety import source_date
 from mcds.submission import Submission
 
 __all__ = [
@@ -274,7 +275,8 @@ def make_metadata(old: str, new: str, start: dt.date, end: dt.date, *, software:
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
         "software": f"mcds {__version__} ({software})",
-        "created": created or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        # settable for reproducible output: SOURCE_DATE_EPOCH (reproducible-builds.org), else now
+        "created": created or source_date() or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "pseudonymised": "false",
         "not_collected": ";".join(not_collected) if not_collected else None,
     }
