@@ -307,7 +307,8 @@ def _input_excerpt(case: Path, table: str | None) -> tuple[str, str] | None:
     inp = case / "input"
     candidates = sorted(inp.rglob(f"{table}.csv")) if table and inp.is_dir() else []
     if not candidates and inp.is_dir():
-        candidates = sorted(p for p in inp.rglob("*") if p.is_file() and p.suffix in (".csv", ".json") and p.stat().st_size < 1500)
+        candidates = sorted(p for p in inp.rglob("*")
+                            if p.is_file() and p.suffix in (".csv", ".json") and p.stat().st_size < 1500)
     for p in candidates:
         text = p.read_text(encoding="utf-8", errors="replace")
         if len(text.splitlines()) <= 15 and len(text) < 2500:
@@ -791,20 +792,35 @@ def embed(what: str, arg: str, page: str) -> str:
         if not (s.root / arg).is_file():
             return f"This version of the standard has no `{arg}` yet.\n"
         doc = s.read_json(arg)
+        items = [(k, v) for k, v in _flatten(doc) if k != "description"]
+        lists = [(k, v) for k, v in items if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
         rows = [[code(k), v if isinstance(v, str) else code(json.dumps(v, ensure_ascii=False))]
-                for k, v in _flatten(doc) if k != "description"]
-        return (f"{doc.get('description', '')}\n\n" + md_table(["Setting", "Value"], rows)
-                + f"\nFrom [`{arg}`]({rel(page, f'{DOWNLOADS}/{s.version}/{arg}')}).\n")
+                for k, v in items if (k, v) not in lists]
+        out = f"{doc.get('description', '')}\n\n" + md_table(["Setting", "Value"], rows)
+        for k, v in lists:  # a list of objects (such as the filters) as a table of its own
+            keys = list(dict.fromkeys(key for x in v for key in x))
+            out += f"\n{code(k)}:\n\n" + md_table(keys, [[_plain(x.get(key, "")) for key in keys] for x in v])
+        return out + f"\nFrom [`{arg}`]({rel(page, f'{DOWNLOADS}/{s.version}/{arg}')}).\n"
     if what == "indicators":
         return md_table(["Indicator", "What it counts", "Unit"], [
             [f"[{code(r['id'])}]({rel(page, LINKS.indicator(r['id']))})", r["definition"], r["unit"]]
             for r in indicators_rows(s)]) if indicators_rows(s) else "No indicators are defined yet.\n"
+    if what == "download":  # a download of the current version: its link, and its $id for a JSON Schema
+        link = f"[{arg}]({rel(page, f'{DOWNLOADS}/{s.version}/{arg}')})"
+        ident = s.read_json(arg).get("$id") if arg.endswith(".json") else None
+        return f"- Download: {link}\n" + (f"- Its permanent address (`$id`): {code(ident)}\n" if ident else "")
     if what == "issue":
         it = cat.catalogue(s.version)[arg]
         return (f"[{code(it.code)}]({rel(page, LINKS.issue(it.code))}) ({it.severity.value}, {it.title}): "
                 f"{placeholders(it.guidance)}\n")
     msg = f"unknown mcds-embed kind: {what}"
     raise ValueError(msg)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(code(x) for x in value)
+    return value if isinstance(value, str) else code(json.dumps(value, ensure_ascii=False))
 
 
 def _flatten(doc: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:

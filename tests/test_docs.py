@@ -244,6 +244,13 @@ def test_downloads_are_at_stable_versioned_paths(site: Path) -> None:
         assert (base / "template.xlsx").is_file() == build_docs.has_command("template")
 
 
+def test_downloads_option_writes_what_the_site_publishes(site: Path, tmp_path: Path) -> None:
+    count = build_docs.write_downloads(tmp_path)
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    published = sorted(p.relative_to(site).as_posix() for p in (site / "schema").rglob("*") if p.is_file())
+    assert written == published and count == len(written)
+
+
 def test_example_downloads_hold_the_fixtures(site: Path) -> None:
     for folder in sorted((ROOT / "fixtures" / "valid").iterdir()):
         if not folder.is_dir():
@@ -296,7 +303,7 @@ def test_python_examples_run(doc: str, tmp_path: Path, monkeypatch: pytest.Monke
         needed = [n for n in re.findall(r"\bmcds\.(\w+)\(", block) if not hasattr(mcds, n)]
         if needed:
             continue  # the API this example shows is not in the toolkit yet
-        exec(compile(block, doc, "exec", dont_inherit=True), {"__name__": "__docs__"})  # noqa: S102 - our own docs
+        exec(compile(block, doc, "exec", dont_inherit=True), {"__name__": "__docs__"})
         ran += 1
     if not ran:
         pytest.skip(f"the API {doc} shows is not in the toolkit yet")
