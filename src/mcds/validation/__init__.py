@@ -51,8 +51,8 @@ def _cast(f: std.Field, column: str | None) -> str:
     cast, several times faster on a national file (a cell that is not YYYY-MM-DD is a type-error anyway)."""
     if column is None:
         return f"CAST(NULL AS {engine.sql_type(f)})"
-    if f.type == "date":
-        return f"TRY_CAST({column} AS DATE)"
+    if f.type == "date":  # strict as the type check: YYYY-MM-DD only
+        return f"CASE WHEN {column} LIKE '____-__-__' AND NOT contains({column}, ' ') THEN TRY_CAST({column} AS DATE) END"
     return engine.cast_expression(f, column)
 
 
