@@ -1,0 +1,485 @@
+"""Hardening shared by every reader: the limits, in one place, and the checks that enforce them.
+
+Councils' systems export whatever they export, and these files are records of vulnerable
+children, so every reader refuses what it cannot read safely with an :class:`~mcds.errors.InputError`
+(exit 2, a message naming the file and the place) instead of crashing, running out of memory,
+or reading or fetching anything outside what it was given:
+
+- :func:`check_zip`: ZIP files (XLSX workbooks, zipped CSV packages) are checked before anything
+  is decompressed for real: member names that would leave the folder, symbolic links, too many
+  members, a declared size or compression ratio of a ZIP bomb; then every member is streamed once
+  through the decompressor (which stops at the declared size and checks the CRC), so a member that
+  lies about its size is refused too. For workbooks the same pass measures each sheet's used area,
+  because the XLSX reader allocates the whole rectangle from A1 to the farthest cell.
+- :func:`detect_encoding`: one policy for every CSV reader (the validator's fast DuckDB path and its
+  Python path, and every converter): UTF-8 with or without BOM is read as it is; UTF-16 and UTF-32
+  (with a byte-order mark, or UTF-16 without one, recognised by its zero bytes) are decoded; any
+  other encoding (Excel's "CSV" is Windows-1252) is detected with charset-normalizer and read; NUL
+  bytes in 8-bit text, and text no encoding explains, are refused with a message saying to save the
+  file as "CSV UTF-8".
+- :func:`load_json`: JSON without surprises: a key repeated in an object is refused (no silent
+  last-wins), numbers are kept as the text they were written as (``1e400`` and a 5,000-digit
+  integer are values for the validator to report, not a crash), ``NaN``/``Infinity`` and nesting
+  too deep for the parser (the JSON form needs 3 levels) are refused, naming the place where the
+  nesting passes :data:`MAX_JSON_DEPTH` levels.
+- :func:`check_fits_in_memory` and :func:`memory_guard`: files far larger than the memory the
+  process may use are refused up front with a message; running out of memory anyway becomes the
+  same message rather than a crash.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import errno
+import json
+import os
+import re
+import resource
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mcds.errors import InputError
+
+__all__ = [
+    "JSON_NUMBER_CONSTANTS",
+    "MAX_JSON_DEPTH",
+    "MAX_SHEET_CELLS",
+    "MAX_ZIP_MEMBERS",
+    "MAX_ZIP_RATIO",
+    "MAX_ZIP_UNCOMPRESSED",
+    "ZIP_RATIO_FLOOR",
+    "ZipSummary",
+    "check_fits_in_memory",
+    "check_zip",
+    "detect_encoding",
+    "load_json",
+    "memory_available",
+    "memory_guard",
+    "normalise_xlsx",
+    "safe_member_name",
+    "source_date",
+]
+
+# ---------------------------------------------------------------- the limits (all of them)
+
+MAX_ZIP_MEMBERS = 10_000
+"""Members of one ZIP file. A workbook has a few dozen; a zipped package about ten."""
+
+MAX_ZIP_UNCOMPRESSED = 2 * 1024**3
+"""Total uncompressed size of one ZIP file (2 GiB): far above any council's return."""
+
+MAX_ZIP_RATIO = 200
+"""Largest compression ratio of a member bigger than :data:`ZIP_RATIO_FLOOR`. Spreadsheet XML
+compresses 10 to 30 times; a ZIP bomb compresses 1,000 times or more."""
+
+ZIP_RATIO_FLOOR = 8 * 1024**2
+"""Members smaller than this (8 MiB) are never refused for their ratio."""
+
+MAX_SHEET_CELLS = 10_000_000
+"""Largest used area of a worksheet (rows x columns from its first to its farthest cell with
+content). The largest council's SSDA903 episodes sheet is under 2 million cells; a stray cell at
+XFD1048576 makes 17 billion, which no reader can hold."""
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects in a JSON file (the JSON form needs 3)."""
+
+MEMORY_FACTOR_STREAMED = 6
+"""Memory needed per byte of a CSV file the validator loads into DuckDB (text cells at 16 bytes
+each, plus working space)."""
+
+MEMORY_FACTOR_IN_PYTHON = 16
+"""Memory needed per byte of a file read whole into Python objects (converters, JSON)."""
+
+JSON_NUMBER_CONSTANTS = ("NaN", "Infinity", "-Infinity")
+
+_CHUNK = 1 << 20
+
+
+# ---------------------------------------------------------------- paths
+
+
+def safe_member_name(name: str) -> bool:
+    """Is a ZIP member or resource path a plain relative path that stays inside its folder?"""
+    if not name or name.startswith(("/", "\\")) or "\\" in name or ":" in name or "\x00" in name:
+        return False
+    return ".." not in PurePosixPath(name).parts
+
+
+# ---------------------------------------------------------------- ZIP files
+
+
+class ZipSummary:
+    """What :func:`check_zip` learnt: the member names and each worksheet's used area."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.sheet_areas: dict[str, tuple[int, int, int, int]] = {}  # member -> (min row, min col, max row, max col)
+
+
+# A cell with content: <c r="B7" ...> not self-closed. Self-closed cells (<c r="B7" s="1"/>) are
+# formatting only and cost nothing.
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(/?)>")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _col_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def check_zip(path: Path, *, scan_sheets: bool = False) -> ZipSummary:
+    """Refuse a ZIP file that is damaged, escapes its folder, holds symbolic links or is a ZIP bomb.
+
+    Every member is decompressed once, in chunks, and thrown away: nothing is held in memory and
+    nothing is written. With ``scan_sheets`` (XLSX), each worksheet's used area is measured and
+    a sheet larger than :data:`MAX_SHEET_CELLS` is refused, naming the sheet's farthest cell."""
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(path, f"a damaged ZIP file ({exc})") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise InputError(path, f"the ZIP file has {len(infos):,} members (at most {MAX_ZIP_MEMBERS:,} are read); refused")
+        declared = 0
+        for info in infos:
+            name = info.filename
+            if not safe_member_name(name):
+                raise InputError(path, f"the ZIP member '{name[:200]}' would be written outside its folder; refused")
+            if info.external_attr >> 28 == 0xA:
+                raise InputError(path, f"the ZIP member '{name[:200]}' is a symbolic link; refused")
+            declared += info.file_size
+            if declared > MAX_ZIP_UNCOMPRESSED:
+                raise InputError(path, f"the ZIP file would decompress to more than {MAX_ZIP_UNCOMPRESSED // 1024**2:,} MB "
+                                       "(a ZIP bomb?); refused before decompressing")
+            ratio = info.file_size // max(info.compress_size, 1)
+            if info.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
+                raise InputError(path, f"the ZIP member '{name[:200]}' is compressed {ratio:,} times (more than "
+                                       f"{MAX_ZIP_RATIO}: a ZIP bomb?); refused before decompressing")
+        summary = ZipSummary([i.filename for i in infos])
+        sheet_names = _sheet_names(zf) if scan_sheets else {}
+        for info in infos:
+            if info.is_dir():
+                continue
+            sheet = scan_sheets and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            try:
+                _stream_member(path, zf, info, summary if sheet else None, sheet_names.get(info.filename))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
+                    RuntimeError) as exc:
+                raise InputError(path, f"the ZIP member '{info.filename[:200]}' is damaged or not readable ({exc})") from None
+    return summary
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """{worksheet member: sheet name} from the workbook's own index (empty if it cannot be read)."""
+    import defusedxml.ElementTree as ET
+
+    try:
+        wb = ET.fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+    except Exception:  # a damaged index: the reader will say so; here we only lose the names
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if r.tag.endswith("Relationship")}
+    out = {}
+    for sheet in wb.iter():
+        if sheet.tag.endswith("}sheet"):
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "").lstrip("/")
+            member = target if target.startswith("xl/") else f"xl/{target}"
+            out[member] = sheet.get("name", "")
+    return out
+
+
+def _stream_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, summary: ZipSummary | None,
+                   sheet: str | None = None) -> None:
+    area = [0, 0, 0, 0]  # min row, min col, max row, max col
+    tail = b""
+    with zf.open(info) as fh:  # reads at most the declared size, then checks the CRC
+        while chunk := fh.read(_CHUNK):
+            if summary is None:
+                continue
+            data = tail + chunk
+            last_end = 0
+            for m in _CELL.finditer(data):
+                last_end = m.end()
+                if m.group(3):
+                    continue
+                row, col = int(m.group(2)), _col_number(m.group(1))
+                if not area[0]:
+                    area[:] = [row, col, row, col]
+                else:
+                    area[0], area[1] = min(area[0], row), min(area[1], col)
+                    area[2], area[3] = max(area[2], row), max(area[3], col)
+            tail = data[max(last_end, len(data) - 512):]
+            if area[0] and (area[2] - area[0] + 1) * (area[3] - area[1] + 1) > MAX_SHEET_CELLS:
+                raise InputError(path, f"the sheet has content as far as cell {_col_letters(area[3])}{area[2]}, "
+                                       f"{(area[2] - area[0] + 1) * (area[3] - area[1] + 1):,} cells from its first "
+                                       f"(at most {MAX_SHEET_CELLS:,} are read); delete the stray cells beyond the data",
+                                 where=f"sheet {sheet}" if sheet else f"sheet file {info.filename}")
+    if summary is not None and area[0]:
+        summary.sheet_areas[info.filename] = (area[0], area[1], area[2], area[3])
+
+
+# ---------------------------------------------------------------- text encodings
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+SAVE_AS_UTF8 = 'save it from Excel as "CSV UTF-8 (Comma delimited)"'
+
+
+def _line_of(path: Path, offset: int) -> int:
+    line = 1
+    with open(path, "rb") as fh:
+        done = 0
+        while done < offset and (chunk := fh.read(min(_CHUNK, offset - done))):
+            line += chunk.count(b"\n")
+            done += len(chunk)
+    return line
+
+
+def detect_encoding(path: Path) -> str:
+    """The encoding to read a CSV file with (a Python codec name); see the module's docstring.
+
+    The file is streamed, never read whole. ``utf-8-sig`` means UTF-8 (with or without BOM)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+            for bom, enc in _BOMS:
+                if head.startswith(bom):
+                    return enc
+            if len(head) >= 4 and head.count(b"\x00") * 4 >= len(head):  # UTF-16 without a byte-order mark
+                odd, even = head[1::2].count(0), head[0::2].count(0)
+                return "utf-16-le" if odd > even else "utf-16-be"
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            fh.seek(0)
+            offset = 0
+            utf8 = True
+            while chunk := fh.read(_CHUNK):
+                nul = chunk.find(b"\x00")
+                if nul >= 0:
+                    raise InputError(path, "holds a NUL byte, so it is not a text file (or it is UTF-16 damaged); "
+                                           + SAVE_AS_UTF8, where=f"line {_line_of(path, offset + nul)}")
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as exc:
+                        utf8 = False
+                        bad = offset + exc.start
+                offset += len(chunk)
+            if utf8:
+                decoder.decode(b"", final=True)
+                return "utf-8-sig"
+            fh.seek(max(0, bad - 32768))
+            sample = head + fh.read(65536)
+    except UnicodeDecodeError:  # truncated UTF-8 at the very end
+        raise InputError(path, "ends in the middle of a UTF-8 character; " + SAVE_AS_UTF8) from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    encoding = best.encoding if best else None
+    if encoding is None or not _decodes(path, encoding):
+        raise InputError(path, "is not UTF-8 and its encoding cannot be recognised; " + SAVE_AS_UTF8,
+                         where=f"line {_line_of(path, bad)}")
+    return encoding
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- JSON
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _Duplicate(k)
+        out[k] = v
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _depth_exceeded(text: str) -> int | None:
+    """The offset where nesting first passes :data:`MAX_JSON_DEPTH` (outside strings), or None."""
+    depth = 0
+    # Fast path: drop strings, keep only brackets.
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        ch = m.group()
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return m.start()
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
+def load_json(path: Path, text: str | None = None) -> Any:
+    """Parse a JSON file (or ``text`` read from it) by the rules in the module's docstring; numbers
+    come back as their text (``"1e400"``), which is how every form holds cells."""
+    path = Path(path)
+    if text is None:
+        check_fits_in_memory([path], MEMORY_FACTOR_IN_PYTHON)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(path, "not UTF-8 text; save it as UTF-8", where=f"byte {exc.start}") from None
+        except OSError as exc:
+            raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_int=str, parse_float=str, parse_constant=_constant)
+    except _Duplicate as exc:
+        raise InputError(path, f"the key '{exc.key[:100]}' appears twice in one object; a JSON object must not repeat "
+                               "a key (which value is meant?)") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not valid JSON ({exc.msg})", where=f"line {exc.lineno}, column {exc.colno}") from None
+    except ValueError as exc:
+        raise InputError(path, f"'{exc}' is not a JSON number; write the value as text or leave it out") from None
+    except RecursionError:
+        offset = _depth_exceeded(text)
+        where = None
+        if offset is not None:
+            line = text.count("\n", 0, offset) + 1
+            where = f"line {line}, column {offset - text.rfind(chr(10), 0, offset)}"
+        raise InputError(path, f"nested too deeply (arrays or objects more than {MAX_JSON_DEPTH} levels inside one "
+                               "another; the JSON form needs 3); refused", where=where) from None
+
+
+# ---------------------------------------------------------------- memory
+
+
+def memory_available() -> int:
+    """Bytes this process may still use: the least of its address-space limit, its cgroup's
+    limit and the machine's available memory."""
+    limits = []
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        limits.append(soft)
+    for f in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        with contextlib.suppress(OSError, ValueError):
+            limits.append(int(Path(f).read_text().strip()))
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                limits.append(int(line.split()[1]) * 1024)
+    if not limits:
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            limits.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    return min(limits) if limits else 1 << 62
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024**2:,.0f} MB"
+
+
+def check_fits_in_memory(paths: list[Path], factor: int, *, name: Path | None = None) -> None:
+    """Refuse files whose total size times ``factor`` exceeds :func:`memory_available`."""
+    total = 0
+    for p in paths:
+        with contextlib.suppress(OSError):
+            total += Path(p).stat().st_size
+    available = memory_available()
+    if total * factor > available:
+        raise InputError(name or paths[0], f"{_mb(total)} is too large to read in the memory available "
+                                           f"({_mb(available)}); split it (by year or by table) or run on a "
+                                           "machine with more memory")
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    if isinstance(exc, MemoryError):
+        return True
+    if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
+        return True
+    with contextlib.suppress(ImportError):
+        import duckdb
+
+        return isinstance(exc, duckdb.OutOfMemoryException)
+    return False
+
+
+@contextlib.contextmanager
+def memory_guard(path: Path) -> Iterator[None]:
+    """Turn running out of memory while reading ``path`` into an :class:`InputError`."""
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as exc:
+        if _is_out_of_memory(exc):
+            raise InputError(path, f"too large to read in the memory available ({_mb(memory_available())}); split it "
+                                   "or run on a machine with more memory") from None
+        raise
+
+
+# ---------------------------------------------------------------- reproducible output
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def source_date() -> str | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org) as an ISO 8601 UTC time, if it is set."""
+    import datetime as dt
+
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(value), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def normalise_xlsx(path: Path, created: str | None = None) -> None:
+    """Make a workbook just written by openpyxl the same bytes for the same content: every ZIP
+    member dated 1980-01-01 and the document's created and modified times set to ``created``
+    (the submission's own ``created``, else ``SOURCE_DATE_EPOCH``, else 1980-01-01).
+
+    Call it on the temporary file inside :func:`mcds.submission.atomic_path`, before it is moved."""
+    stamp = (created or source_date() or "1980-01-01T00:00:00Z").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", stamp):
+        stamp = f"{stamp[:10]}T00:00:00Z" if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", stamp) else "1980-01-01T00:00:00Z"
+    path = Path(path)
+    with zipfile.ZipFile(path) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
+                              lambda m: m.group(1) + stamp.encode() + m.group(3), data)
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, data)
