@@ -51,8 +51,7 @@ def _comment(issues: list[Issue]) -> Comment:
 def _mark(ws, row: int, col: int, issues: list[Issue]) -> None:  # type: ignore[no-untyped-def]
     cell = ws.cell(row=row, column=col)
     worst = min(issues, key=lambda i: (not i.blocking, list(Severity).index(i.severity)))
-    cell.fill = EXPLAINED if all(i.explained or not i.blocking and i.severity is Severity.QUERY for i in issues) \
-        and any(i.explained for i in issues) else FILL[worst.severity]
+    cell.fill = EXPLAINED if all(i.explained for i in issues) else FILL[worst.severity]
     cell.comment = _comment(issues)
 
 

@@ -18,8 +18,15 @@ from mcds import generate
 from mcds import standard as std
 from mcds.engine import quote
 
-__all__ = ["CellFinding", "TYPE_EXPECTED", "codelist_relation", "create_codelists", "find_cells", "find_keys",
-           "type_valid_sql"]
+__all__ = [
+    "TYPE_EXPECTED",
+    "CellFinding",
+    "codelist_relation",
+    "create_codelists",
+    "find_cells",
+    "find_keys",
+    "type_valid_sql",
+]
 
 
 def _lit(text: str) -> str:
@@ -60,7 +67,8 @@ def type_valid_sql(f: std.Field, c: str) -> str | None:
     if t == "integer":
         return f"(regexp_full_match({c}, '[+-]?[0-9]+') AND TRY_CAST({c} AS BIGINT) IS NOT NULL)"
     if t == "number":
-        return f"(regexp_full_match({c}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') AND TRY_CAST({c} AS DOUBLE) IS NOT NULL)"
+        number = "[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?"
+        return f"(regexp_full_match({c}, '{number}') AND TRY_CAST({c} AS DOUBLE) IS NOT NULL)"
     return None
 
 

@@ -5,6 +5,7 @@ These look only at names, so they run in Python on the header row; the cells are
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from mcds import forms
@@ -96,7 +97,7 @@ def check_header(raw: RawTable, table: std.Table, s: std.Standard) -> Iterator[I
                              version=v, suggestion="")
     if raw.positional:
         order = [table.field_names.index(f) for f in fields if f is not None]
-        for prev, cur in zip(order, order[1:], strict=False):
+        for prev, cur in itertools.pairwise(order):
             if cur < prev:
                 name = table.field_names[cur]
                 col = fields.index(name)
