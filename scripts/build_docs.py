@@ -370,7 +370,17 @@ def indicators_rows(s: std.Standard) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(s.read_text("indicators.csv"))))
 
 
+def source_link(s: std.Standard, source: str, page: str) -> str:
+    """``table`` or ``table.field`` as a link to its reference, when the standard has it."""
+    table, _, name = source.partition(".")
+    if table in s.tables and (not name or name in s.tables[table].field_names):
+        target = LINKS.table(table) + (f"#{name}" if name else "")
+        return f"[{code(source)}]({rel(page, target)})"
+    return code(source)
+
+
 def indicators_page(s: std.Standard) -> str:
+    page = f"{REFERENCE}/indicators.md"
     rows = indicators_rows(s)
     parts = [header(f"standard/{s.version}/indicators.csv"), "# Indicator catalogue\n\n",
              "The statistics the standard defines. Every council computes each figure the same way, so figures "
@@ -392,7 +402,7 @@ def indicators_page(s: std.Standard) -> str:
         if r.get("denominator"):
             props.append(["Denominator", link(r["denominator"])])
         if r.get("sources"):
-            props.append(["Needs", ", ".join(code(x) for x in r["sources"].split(";") if x)])
+            props.append(["Needs", ", ".join(source_link(s, x, page) for x in r["sources"].split(";") if x)])
         parts.append(f"## {r['id']} {{#{r['id']}}}\n\n{r['definition']}\n\n" + md_table(["Property", "Value"], props))
         if r.get("sql"):
             parts.append(f"\n**How it is computed** ({code(r['sql'])}):\n\n{fenced(s.read_text(r['sql']), 'sql')}")
