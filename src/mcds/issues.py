@@ -58,9 +58,10 @@ class Location:
             parts.append(f"row {self.row}")
         if self.column:
             parts.append(f"column {self.column}")
+        text = ", ".join(parts)
         if self.field:
-            parts.append(f"({self.field})")
-        return ", ".join(parts) if parts else (self.table or "submission")
+            text = f"{text} ({self.field})" if text else self.field
+        return text or self.table or "submission"
 
 
 @dataclass(frozen=True, slots=True)
