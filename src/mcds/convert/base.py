@@ -222,17 +222,38 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 _TIME_SUFFIX = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
 
 
-def parse_date(text: str | None, formats: tuple[str, ...] | list[str] = DATE_FORMATS) -> dt.date | None:
-    """A date in one of ``formats`` (a midnight time, as spreadsheets add, is ignored), else None."""
-    if not text:
-        return None
-    text = _TIME_SUFFIX.sub("", text.strip())
-    for fmt in formats:
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?")
+_LAST_FORMAT: dict[tuple[str, ...], str] = {}
+
+
+def parse_stamp(text: str, formats: tuple[str, ...] | list[str]) -> tuple[dt.datetime, bool] | None:
+    """A date and time in one of ``formats`` or ISO 8601, and whether the text held a time; else None.
+
+    Fast on large files: ISO text (as spreadsheets' date cells read) is parsed directly, and the
+    format that matched last is tried first (``strptime`` keeps only a few formats compiled)."""
+    if _ISO_STAMP.fullmatch(text):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.fromisoformat(text), len(text) > 10
+        except ValueError:
+            pass
+    key = tuple(formats)
+    last = _LAST_FORMAT.get(key)
+    for fmt in ((last, *formats) if last else formats):
+        try:
+            stamp = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        _LAST_FORMAT[key] = fmt
+        return stamp, "%H" in fmt
     return None
+
+
+def parse_date(text: str | None, formats: tuple[str, ...] | list[str] = DATE_FORMATS) -> dt.date | None:
+    """A date in one of ``formats`` or ISO (a midnight time, as spreadsheets add, is ignored), else None."""
+    if not text:
+        return None
+    found = parse_stamp(_TIME_SUFFIX.sub("", text.strip()), formats)
+    return found[0].date() if found and not found[1] else None
 
 
 def iso_or_raw(text: str | None, formats: tuple[str, ...] | list[str] = DATE_FORMATS) -> str | None:

@@ -41,6 +41,7 @@ from mcds.convert.base import (
     link_placements,
     load_yaml,
     make_metadata,
+    parse_stamp,
     read_csv_rows,
     resolve_council,
     standard_order,
@@ -267,9 +268,21 @@ class _Converter:
     def __init__(self, mapping: Mapping) -> None:
         self.m = mapping
         self.s = std.load()
+        self._formats: dict[int, tuple[str, ...]] = {}
+        self._maps: dict[int, dict[str, str | None]] = {}
+        self._plans: dict[int, list] = {}  # type: ignore[type-arg]
 
     def formats(self, fm: FieldMap) -> tuple[str, ...]:
-        return (*fm.formats, *self.m.date_formats, *DEFAULT_FORMATS)
+        key = id(fm)
+        if key not in self._formats:
+            self._formats[key] = tuple(dict.fromkeys((*fm.formats, *self.m.date_formats, *DEFAULT_FORMATS)))
+        return self._formats[key]
+
+    def value_map(self, fm: FieldMap) -> dict[str, str | None]:
+        key = id(fm)
+        if key not in self._maps:
+            self._maps[key] = {k.strip().casefold(): v for k, v in (fm.values or {}).items()}
+        return self._maps[key]
 
     def value(self, f: std.Field, fm: FieldMap, cells: dict[str, str | None]) -> str | None:
         if fm.value is not None:
@@ -285,7 +298,7 @@ class _Converter:
         if raw is None:
             return fm.default
         if fm.values is not None:
-            table = {k.strip().casefold(): v for k, v in fm.values.items()}
+            table = self.value_map(fm)
             key = raw.strip().casefold()
             if key in table:
                 return table[key]
@@ -297,17 +310,14 @@ class _Converter:
         """Dates, times and year-months in the standard's form; anything unparseable as found."""
         if f.type not in ("date", "time", "yearmonth"):
             return raw
-        formats = self.formats(fm)
-        for fmt in formats:
-            try:
-                stamp = dt.datetime.strptime(raw, fmt)
-            except ValueError:
-                continue
+        found = parse_stamp(raw.strip(), self.formats(fm))
+        if found is not None:
+            stamp, has_time = found
             if f.type == "date":
                 return stamp.date().isoformat()
             if f.type == "yearmonth":
                 return f"{stamp.year:04d}-{stamp.month:02d}"
-            if "%H" not in fmt:
+            if not has_time:
                 return ""  # a date without a time: no time recorded
             if self.m.midnight_means_no_time and stamp.time() == dt.time(0):
                 return ""
@@ -320,24 +330,31 @@ class _Converter:
                     continue
         return raw
 
+    def plan(self, src: Source) -> list[tuple[str, TableMap, list[tuple[std.Field, FieldMap | None]], list[str], set[str]]]:
+        """Per table a source fills: its fields with their maps, the fields it must have, the `when` values."""
+        key = id(src)
+        if key not in self._plans:
+            plans = []
+            for tname, tmap in src.tables.items():
+                t = self.s.tables[tname]
+                when = {x.strip().casefold() for x in tmap.when.equals} if tmap.when else set()
+                plans.append((tname, tmap, [(f, tmap.fields.get(f.name)) for f in t.fields], _must_have(t), when))
+            self._plans[key] = plans
+        return self._plans[key]
+
     def rows_for(self, src: Source, cells: dict[str, str | None]) -> list[tuple[str, dict[str, str | None]]]:
         out = []
-        for tname, tmap in src.tables.items():
-            if tmap.when is not None:
-                v = (cells.get(tmap.when.column) or "").strip().casefold()
-                if v not in {x.strip().casefold() for x in tmap.when.equals}:
-                    continue
-            t = self.s.tables[tname]
-            row: dict[str, str | None] = {}
-            for f in t.fields:
-                fm = tmap.fields.get(f.name)
-                row[f.name] = (self.value(f, fm, cells) or None) if fm is not None else None
-            for name in _must_have(t):
+        for tname, tmap, fields, must, when in self.plan(src):
+            if tmap.when is not None and (cells.get(tmap.when.column) or "").strip().casefold() not in when:
+                continue
+            row: dict[str, str | None] = {
+                f.name: (self.value(f, fm, cells) or None) if fm is not None else None for f, fm in fields}
+            for name in must:
                 if not row.get(name):
                     fm = tmap.fields.get(name)
                     column = fm.column if fm and fm.column else (fm.columns()[0] if fm and fm.columns() else None)
-                    raise _Reject(tname, name, column, f"it has no {t.field(name).title.lower()}"
-                                  + (f" ({column})" if column else " (not mapped)"))
+                    title = self.s.tables[tname].field(name).title.lower()
+                    raise _Reject(tname, name, column, f"it has no {title}" + (f" ({column})" if column else " (not mapped)"))
             out.append((tname, row))
         return out
 
