@@ -14,7 +14,6 @@ and review the diff (``git diff tests/golden``) before committing it.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -55,8 +54,8 @@ CASES: dict[str, Case] = {
     # 2025-26: placement codes Z11-Z14 replace Z1; SEX M/F/U.
     "ssda903/csv-2025-26": lambda: convert_ssda903([S903 / "csv-2025-26"], "E08000003", 2026, created=CREATED),
     "annex_a/kent-2024-25": lambda: convert_annex_a(FIX / "annex_a" / "kent-2024-25.xlsx", "886", 2025, created=CREATED),
-    "mapped/liquidlogic": lambda: convert_mapped([FIX / "mapped" / "liquidlogic"], FIX / "mapped" / "liquidlogic" / "mapping.yaml",
-                                                 created=CREATED),
+    "mapped/liquidlogic": lambda: convert_mapped([FIX / "mapped" / "liquidlogic"],
+                                                 FIX / "mapped" / "liquidlogic" / "mapping.yaml", created=CREATED),
     "mapped/mosaic": lambda: convert_mapped([FIX / "mapped" / "mosaic" / "mosaic_export.xlsx"],
                                             FIX / "mapped" / "mosaic" / "mapping.yaml", created=CREATED),
     "mapped/eclipse": lambda: convert_mapped([FIX / "mapped" / "eclipse"], FIX / "mapped" / "eclipse" / "mapping.yaml",

@@ -90,7 +90,7 @@ def test_mapping_errors_are_clear(tmp_path: Path, text: str, message: str) -> No
 
 def test_a_column_the_export_lacks_is_named_with_a_suggestion(tmp_path: Path) -> None:
     (tmp_path / "export.csv").write_text(EXPORT, encoding="utf-8")
-    with pytest.raises(InputError, match="'Last sen'.*did you mean 'Last seen'"):
+    with pytest.raises(InputError, match=r"'Last sen'.*did you mean 'Last seen'"):
         convert_mapped([tmp_path], mapping(tmp_path, MAP.replace("start_date: Last seen", "start_date: Last sen")))
     with pytest.raises(InputError, match="no input file matches"):
         convert_mapped([tmp_path], mapping(tmp_path, MAP.replace("export*.csv", "other*.csv")))
@@ -145,3 +145,27 @@ def test_unquoted_yaml_values_mean_text(tmp_path: Path) -> None:
     fields = m.sources[0].tables["children"].fields
     assert fields["sex"].values == {"1": "M", "2": "F"}
     assert fields["uasc"].values == {"Yes": "true", "No": "false"}
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+export_cells = st.one_of(st.just(""), st.sampled_from(["E1", "C1", "Absent", "missing", "Yes", "N", "03/05/2024 21:30",
+                                                       "31/02/2024", "2024-05-01T10:00:00", "=cmd", " ", "00:00"]),
+                         st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\n\"")))
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(export_cells, max_size=8), max_size=15))
+def test_every_export_row_is_written_or_rejected(tmp_path: Path, rows: list[list[str]]) -> None:
+    folder = tmp_path / f"h{abs(hash(str(rows)))}"
+    folder.mkdir(exist_ok=True)
+    header = EXPORT.splitlines()[0]
+    (folder / "export.csv").write_text(header + "\n" + "".join(",".join(f'"{c}"' for c in r) + "\n" for r in rows),
+                                       encoding="utf-8")
+    sub, report = convert_mapped([folder / "export.csv"], mapping(folder, MAP))
+    assert report.balanced
+    (count,) = report.sources
+    assert count.read == sum(1 for r in rows if any(c.strip() for c in r))
+    assert count.written == len(sub.rows("missing_episodes"))
+    assert count.rejected == len(report.issues)

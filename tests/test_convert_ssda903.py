@@ -212,3 +212,18 @@ def test_cin_census_adds_factors_and_trafficking_concern(tmp_path: Path) -> None
     assert {"children.cin_factors", "children.trafficking_concern"} <= set(plain.metadata["not_collected"].split(";"))
     with pytest.raises(InputError, match="council 886, not 306"):
         convert_ssda903([tmp_path / "h.csv"], "306", 2025, cin=cin)
+
+
+def test_codes_withdrawn_by_the_collection_year_are_carried_over_and_flagged(tmp_path: Path) -> None:
+    """Z1 was split into Z11-Z14 in 2025-26: a 2025-26 return still using Z1 converts, and the validator says why."""
+    import mcds
+    from mcds.submission import write_csv_package
+
+    write(tmp_path / "in", "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n2,F,01/01/2009,WBRI,UN1,,\n")
+    write(tmp_path / "in", "e.csv", f"{EPISODES}\n1,01/05/2025,S,C2,N1,Z1,PR4,,,,,,\n2,01/05/2025,S,C2,N1,Z12,,,,,,,\n")
+    sub, report = convert_ssda903([tmp_path / "in"], "886", 2026)
+    assert [p["placement_type"] for p in sub.rows("placements")] == ["Z1", "Z12"]
+    assert "No SSDA903 Missing table among the inputs: the submission has no missing episodes." in report.notes
+    write_csv_package(sub, tmp_path / "out")
+    assert mcds.validate(tmp_path / "out").project("code", "table", "row", "field") == [
+        ("code-not-in-use", "placements", 2, "placement_type")]

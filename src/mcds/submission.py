@@ -209,6 +209,13 @@ def read_json_form(path: Path) -> Submission:
         from mcds.errors import InputError
 
         raise InputError(path, "a submission in JSON form must be an object with metadata and tables")
+    from mcds.errors import InputError
+
+    if not isinstance(doc.get("metadata", {}), dict):
+        raise InputError(path, "'metadata' must be an object", where="/metadata")
+    for key, records in doc.items():
+        if key != "metadata" and (not isinstance(records, list) or not all(isinstance(r, dict) for r in records)):
+            raise InputError(path, f"'{key[:100]}' must be an array of objects, one per row", where=f"/{key[:100]}")
     return from_json_document(doc)
 
 

@@ -131,7 +131,9 @@ def read_workbook(path: Path) -> Submission:
     sub = Submission(meta)
     s = sub.standard
     for sheet in sheets:
-        table_name = None if sheet.hidden else match_table(sheet.name, s)
+        # a hidden sheet named for a table is still that table (the validator reads it too: nothing is
+        # dropped unseen); hidden sheets that are no table, such as the template's Codelists, are not data
+        table_name = match_table(sheet.name, s)
         if table_name is None:
             continue
         table = s.tables[table_name]

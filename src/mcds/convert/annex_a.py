@@ -86,10 +86,9 @@ def read_list8(path: Path) -> List8:
         raise InputError(path, "no 'List 8' sheet (children in care) in this workbook")
     sheet = sheets[0]
     every = [(sheet.header_row, sheet.header), *sheet.rows]
-    for index, (_, cells) in enumerate(every[:20]):
-        if any(c and re.search(spec["headers"]["child_id"], c, re.I) for c in cells):
-            break
-    else:
+    index = next((i for i, (_, cells) in enumerate(every[:20])
+                  if any(c and re.search(spec["headers"]["child_id"], c, re.I) for c in cells)), None)
+    if index is None:
         raise InputError(path, "no 'Child Unique ID' column found in the first rows", where=f"sheet {sheet.name}")
     header = every[index][1]
     columns: dict[str, int] = {}

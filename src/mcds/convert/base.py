@@ -43,6 +43,8 @@ __all__ = [
 
 # ---------------------------------------------------------------- the report
 
+TEXT_ISSUES = 50  # issues listed in the text report; the JSON report has them all
+
 
 @dataclass
 class SourceCount:
@@ -133,8 +135,10 @@ class ConversionReport:
             lines.append(f"  {label:<{width}}  {c.read:>8} {c.written:>8} {c.rejected:>8}")
         if self.output:
             lines.append("Rows in the submission: " + ", ".join(f"{k} {v}" for k, v in self.output.items()))
-        for i in self.issues:
+        for i in self.issues[:TEXT_ISSUES]:
             lines.append(f"  {i.severity}: {i.location.describe()}: {i.message} [{i.code}]")
+        if len(self.issues) > TEXT_ISSUES:
+            lines.append(f"  ... and {len(self.issues) - TEXT_ISSUES} more issues (all of them in the JSON report: --report FILE)")
         lines.extend(f"Note: {n}" for n in self.notes)
         if self.rows_rejected:
             lines.append(f"{self.rows_rejected} row(s) not carried over; see the issues above.")
@@ -158,7 +162,7 @@ YAMLLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true
 
 
 def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=YAMLLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=YAMLLoader)
 
 
 @functools.cache

@@ -289,10 +289,7 @@ class _Converter:
             return fm.value
         if fm.template is not None:
             parts = {c: cells.get(c) for c in fm.columns()}
-            if any(v is None for v in parts.values()):
-                raw = None
-            else:
-                raw = fm.template.format(**parts)
+            raw = None if any(v is None for v in parts.values()) else fm.template.format(**parts)
         else:
             raw = cells.get(fm.column or "")
         if raw is None:

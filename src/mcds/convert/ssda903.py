@@ -106,6 +106,15 @@ def read_ssda903(paths: Iterable[Path], report: ConversionReport) -> dict[str, l
     if len(xml) > 1:
         raise InputError(xml[1], "give one 903 XML file")
     tables = _read_xml(xml[0], report) if xml else _read_csv(files, report)
+    if not xml:
+        absent = {
+            "Episodes": "the submission has no placements",
+            "UASC": "no child is recorded as UASC",
+            "Missing": "the submission has no missing episodes",
+        }
+        for table, consequence in absent.items():
+            if table not in tables:
+                report.note(f"No SSDA903 {table} table among the inputs: {consequence}.")
     if not tables.get("Header"):
         raise InputError(", ".join(f.name for f in files), "no SSDA903 Header table found (columns "
                          + ", ".join(_spec()["tables"]["Header"]) + ")")
@@ -140,6 +149,7 @@ def _read_csv(files: list[Path], report: ConversionReport) -> dict[str, list[Sou
         for i, h in enumerate(header):
             columns.setdefault(h.upper(), i)
         count = report.source(table, path.name)
+        tables.setdefault(table, [])  # present, even with no rows
         wanted = _spec()["tables"][table]
         for number, cells in rows:
             count.read += 1
