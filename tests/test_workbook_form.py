@@ -24,7 +24,7 @@ def test_written_workbook_layout(tmp_path: Path) -> None:
     assert ws["H2"].value in ("true", "false", None)  # booleans stay text: nothing is reinterpreted
 
 
-def test_reader_accepts_names_or_titles_any_case_and_ignores_hidden_sheets(tmp_path: Path) -> None:
+def test_reader_accepts_names_or_titles_any_case_and_reads_hidden_table_sheets(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active.title = "metadata"
     wb["metadata"].append(["Field", "Value"])
@@ -37,8 +37,26 @@ def test_reader_accepts_names_or_titles_any_case_and_ignores_hidden_sheets(tmp_p
     hidden.sheet_state = "hidden"
     hidden.append(["child_id"])
     hidden.append(["C9"])
+    notes = wb.create_sheet("Codelists")  # hidden and not a table: not data
+    notes.sheet_state = "hidden"
+    notes.append(["sex"])
+    notes.append(["M"])
     wb.save(tmp_path / "w.xlsx")
     sub = read_workbook(tmp_path / "w.xlsx")
     assert sub.metadata == {"old_la_code": "886", "period_end": "2025-03-31"}
     assert sub.rows("missing_episodes") == [{"episode_id": "E1", "child_id": "C1", "start_date": "2024-05-01"}]
-    assert sub.rows("children") == []
+    # A hidden sheet named for a table is still that table, as the validator reads it: nothing unseen.
+    assert sub.rows("children") == [{"child_id": "C9"}]
+    assert set(sub.tables) == {"missing_episodes", "children"}
+
+
+def test_same_submission_same_bytes(tmp_path: Path) -> None:
+    from mcds.workbook import write_template
+
+    sub = read_csv_package(ROOT / "fixtures" / "valid" / "manchester")
+    write_workbook(sub, tmp_path / "a.xlsx")
+    write_workbook(sub, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    write_template(tmp_path / "t1.xlsx")
+    write_template(tmp_path / "t2.xlsx")
+    assert (tmp_path / "t1.xlsx").read_bytes() == (tmp_path / "t2.xlsx").read_bytes()
