@@ -138,7 +138,8 @@ class ConversionReport:
         for i in self.issues[:TEXT_ISSUES]:
             lines.append(f"  {i.severity}: {i.location.describe()}: {i.message} [{i.code}]")
         if len(self.issues) > TEXT_ISSUES:
-            lines.append(f"  ... and {len(self.issues) - TEXT_ISSUES} more issues (all of them in the JSON report: --report FILE)")
+            more = len(self.issues) - TEXT_ISSUES
+            lines.append(f"  ... and {more} more issues (all of them in the JSON report: --report FILE)")
         lines.extend(f"Note: {n}" for n in self.notes)
         if self.rows_rejected:
             lines.append(f"{self.rows_rejected} row(s) not carried over; see the issues above.")
