@@ -504,19 +504,35 @@ def reference_index(s: std.Standard) -> str:
     ])
 
 
+DOWNLOAD_GROUPS = (  # (heading, which files), in the order readers look for them
+    ("The standard", lambda n: "/" not in n and n.endswith(".json") and n not in ("disclosure.json", "statistics.json")),
+    ("Template and examples", lambda n: n.endswith(".xlsx") or n.startswith("examples/")),
+    ("Table Schemas", lambda n: n.startswith(("tables/", "schemas/"))),
+    ("Codelists", lambda n: n.startswith("codelists/")),
+    ("Catalogues, rules and statistics", lambda n: True),
+)
+
+
 def downloads_page() -> str:
     page = f"{REFERENCE}/downloads.md"
     parts = [header("the standard's files (`standard/<version>/`) and `fixtures/valid/`"), "# Downloads\n\n",
              "Everything a tool needs to read, write or check the standard, at addresses that never change "
-             f"for a version: `{std.canonical_url()}{DOWNLOADS}/VERSION/FILE`.\n\n"]
+             f"for a version: `{std.canonical_url()}{DOWNLOADS}/VERSION/FILE`. The example submissions are "
+             "synthetic: they describe no real child.\n\n"]
     for version in reversed(std.supported_versions()):
         files = download_files(version)
         parts.append(f"## Version {version} {{#v{version.replace('.', '-')}}}\n\n")
-        rows = [[f"[{code(name)}]({rel(page, f'{DOWNLOADS}/{version}/{name}')})", what]
-                for name, (what, _) in files.items()]
-        parts.append(md_table(["File", "What it is"], rows) + "\n")
-        if not any(name.endswith(".xlsx") and "template" in name for name in files):
-            parts.append("The XLSX template appears here once `mcds template` is part of the toolkit.\n\n")
+        left = dict(files)
+        for heading, wanted in DOWNLOAD_GROUPS:
+            names = [n for n in left if wanted(n)]
+            if not names:
+                continue
+            rows = [[f"[{code(n)}]({rel(page, f'{DOWNLOADS}/{version}/{n}')})", left.pop(n)[0]] for n in names]
+            anchor = re.sub(r"[^a-z0-9]+", "-", f"v{version} {heading}".lower()).strip("-")
+            parts.append(f"### {heading} {{#{anchor}}}\n\n")
+            parts.append(md_table(["File", "What it is"], rows) + "\n")
+            if heading.startswith("Template") and not any(n.endswith(".xlsx") for n in names):
+                parts.append("The XLSX template appears here once `mcds template` is part of the toolkit.\n\n")
     return "".join(parts)
 
 

@@ -40,7 +40,7 @@ def require_chromium() -> None:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -114,6 +114,16 @@ def test_reader_clicks_from_home_to_a_fields_reference(browser_page, base_url: s
     assert heading.is_visible()
     assert f.title in page.locator("article").inner_text()
     shot(page, "2-field-reference")
+
+    # every download the downloads page links to is served
+    page.locator("nav.md-nav--primary").get_by_role("link", name="Downloads", exact=True).first.click()
+    page.wait_for_url("**/reference/downloads/")
+    links = page.locator("article a[href*='schema/']")
+    hrefs = [links.nth(i).evaluate("a => a.href") for i in range(links.count())]
+    assert any(h.endswith("/datapackage.json") for h in hrefs)
+    for href in hrefs:
+        assert page.request.get(href).status == 200, href
+    shot(page, "3-downloads")
     assert problems == []
 
 
@@ -133,9 +143,9 @@ def test_search_finds_a_field_by_name(browser_page, base_url: str) -> None:
     page.locator("input.md-search__input").press_sequentially(f.name, delay=20)
     result = page.locator(f".md-search-result__list a[href*='tables/{f.table}/'][href$='#{f.name}']").first
     result.wait_for(state="visible", timeout=15000)
-    shot(page, "3-search")
+    shot(page, "4-search")
     result.click()
     page.wait_for_url(lambda url: f"/reference/tables/{f.table}/" in url and url.endswith(f"#{f.name}"))
     assert page.locator(f"h2#{f.name}").is_visible()
-    shot(page, "4-search-result")
+    shot(page, "5-search-result")
     assert problems == []

@@ -137,7 +137,7 @@ def read_csv_package(path: Path) -> Submission:
                                                "and correct it", where=f"line {reader.line_num}")
                     rows.append({k: (v if v != "" else None) for k, v in r.items()})
             except csv.Error as exc:
-                raise InputError(file, f"not readable as CSV ({exc})", where=f"line {reader.line_num}") from None
+                raise InputError(file, f"not readable as CSV ({exc})", where=f"line {reader.reader.line_num}") from None
             sub.tables[res["name"]] = rows
     return sub
 
