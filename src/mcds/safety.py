@@ -59,6 +59,7 @@ __all__ = [
     "memory_available",
     "memory_guard",
     "normalise_xlsx",
+    "physical_lines",
     "safe_member_name",
     "source_date",
 ]
@@ -483,3 +484,16 @@ def normalise_xlsx(path: Path, created: str | None = None) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
             zf.writestr(info, data)
+
+
+def physical_lines(path: Path) -> int:
+    """Lines in a file (a last line without a line end counts), streamed. DuckDB's fast CSV path
+    is trusted only when it read one record per line: it silently drops a last line longer than
+    its buffer, so a file it read differently is read again by the Python path."""
+    lines = 0
+    last = b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
