@@ -179,6 +179,9 @@ def field_section(s: std.Standard, f: std.Field, page: str, issue_index: dict[tu
     codes = issue_index.get((f.table, f.name), [])
     if codes:
         rows.append(["Rules about it", ", ".join(f"[{c}]({rel(page, LINKS.issue(c))})" for c in codes)])
+    users = [r["id"] for r in indicators_rows(s) if f"{f.table}.{f.name}" in r.get("sources", "").split(";")]
+    if users:
+        rows.append(["Indicators built on it", ", ".join(f"[{i}]({rel(page, LINKS.indicator(i))})" for i in users)])
     return (f"## {f.name} {{#{f.name}}}\n\n**{f.title}.** {f.description}\n\n"
             + md_table(["Property", "Value"], rows) + "\n")
 
