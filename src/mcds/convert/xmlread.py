@@ -40,4 +40,7 @@ def parse_with_lines(path: Path) -> tuple[Any, dict[int, int]]:
         raise InputError(path, f"refused: the XML uses a forbidden construct ({type(exc).__name__})") from None
     except ET.ParseError as exc:
         raise InputError(path, f"not well-formed XML ({exc})") from None
+    except LookupError as exc:  # <?xml encoding="..."?> names an encoding that does not exist
+        raise InputError(path, f"the XML declares an encoding Python does not know ({exc}); save it as UTF-8",
+                         where="line 1") from None
     return root, lines
