@@ -271,6 +271,22 @@ def test_template_download_is_the_template_command_output(site: Path) -> None:
     assert all(t.title[:31] in titles for t in std.load().tables.values())
 
 
+def test_no_page_loads_anything_from_another_host(site: Path) -> None:
+    remote = r"[\"']?(?:https?:)?//"
+    loads = re.compile(rf"<(?:script|img|iframe|source)[^>]+src={remote}|url\({remote}", re.I)
+    link = re.compile(r"<link\b[^>]*>", re.I)
+    offenders = []
+    for p in site.rglob("*"):
+        if p.suffix not in (".html", ".css"):
+            continue
+        text = p.read_text(encoding="utf-8", errors="replace")
+        links = [t for t in link.findall(text) if not re.search(r"rel=[\"']?(canonical|alternate)", t)
+                 and re.search(rf"href={remote}", t)]
+        if loads.search(text) or links:
+            offenders.append(p.relative_to(site).as_posix())
+    assert offenders == [], "the site must work offline and tell no third party who reads it"
+
+
 def test_pages_for_each_reader_exist(site: Path) -> None:
     home = page(site, "")
     assert "more than a quarter" in home.text and "over 500" in home.text
