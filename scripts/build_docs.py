@@ -49,20 +49,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
+
+from mcds import catalogue as cat
+from mcds import forms
+from mcds import generate as gen
+from mcds import standard as std
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 REFERENCE = "reference"
 DOWNLOADS = "schema"  # downloads live at <site>/schema/<version>/, where the JSON Schemas' $id point
 COLUMNS = 100  # terminal width for help texts and command outputs
-
-if str(ROOT / "src") not in sys.path and not (ROOT / "src").is_dir():  # pragma: no cover
-    raise SystemExit("run this from a checkout of the repository")
-
-import click  # noqa: E402
-
-from mcds import catalogue as cat  # noqa: E402
-from mcds import generate as gen  # noqa: E402
-from mcds import standard as std  # noqa: E402
 
 
 def header(source: str) -> str:
@@ -203,26 +201,20 @@ def table_page(s: std.Standard, t: std.Table, issue_index: dict[tuple[str, str],
         ref_fields = ref_fields if isinstance(ref_fields, list) else [ref_fields]
         keys.append(f"**Foreign key:** {', '.join(code(x) for x in fields_)} refers to "
                     f"{', '.join(code(x) for x in ref_fields)} of [{ref_table}]({rel(page, LINKS.table(ref_table))})")
-    forms = md_table(["Form", "Where this table goes"], [
+    where = md_table(["Form", "Where this table goes"], [
         ["CSV package", f"the file {code(t.name + '.csv')}, header row of field names"],
-        ["Workbook (XLSX)", f"the sheet {code(_sheet_name(t))}, row 1 holds the fields' titles or names"],
+        ["Workbook (XLSX)", f"the sheet {code(forms.sheet_name(t))}, row 1 holds the fields' titles or names"],
         ["JSON", f"the array {code(t.name)}, one object per row"],
     ])
     body = [
         header(f"standard/{s.version}/schemas/{t.name}.json"),
         f"# {t.title} ({code(t.name)})\n\n{t.description}\n\n",
         "\n\n".join(keys) + "\n\n",
-        forms + "\n",
+        where + "\n",
         f"## Fields\n\n{fields_summary(t.fields, page)}\n",
         *(field_section(s, f, page, issue_index) for f in t.fields),
     ]
     return "".join(body)
-
-
-def _sheet_name(t: std.Table) -> str:
-    from mcds import forms
-
-    return forms.sheet_name(t)
 
 
 def metadata_page(s: std.Standard, issue_index: dict[tuple[str, str], list[str]]) -> str:
