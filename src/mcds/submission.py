@@ -63,9 +63,18 @@ def atomic_path(target: Path, *, directory: bool = False) -> Iterator[Path]:
 
     On any failure the temporary file or folder is removed and ``target`` is untouched."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent)) if directory else \
-        Path(tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)[1])
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if directory:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        else:
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            os.close(fd)
+            tmp = Path(name)
+    except OSError as exc:  # an output that cannot be written is a usage error, not a crash
+        from mcds.errors import InputError
+
+        raise InputError(target, f"cannot be written ({exc.strerror or exc})") from None
     try:
         yield tmp
         if directory and target.exists():

@@ -3,4 +3,4 @@
 SELECT 'missing_episodes' AS table_name, e.episode_id AS row_id, 'start_date' AS field, e.start_date AS value
 FROM missing_episodes e
 JOIN children c ON c.child_id = e.child_id
-WHERE e.start_date >= c.birth_year_month + INTERVAL 18 YEAR + INTERVAL 1 MONTH
+WHERE e.start_date >= c.birth_year_month + INTERVAL '18 years' + INTERVAL '1 month'

@@ -2,7 +2,7 @@
 -- (a query: the recovery and reflection period is at least 30 days).
 SELECT 'children' AS table_name, c.child_id AS row_id, 'nrm_conclusive_grounds_date' AS field,
        c.nrm_conclusive_grounds_date AS value,
-       date_diff('day', c.nrm_reasonable_grounds_date, c.nrm_conclusive_grounds_date) AS days
+       (c.nrm_conclusive_grounds_date - c.nrm_reasonable_grounds_date) AS days
 FROM children c
 WHERE c.nrm_conclusive_grounds_date >= c.nrm_reasonable_grounds_date
-  AND date_diff('day', c.nrm_reasonable_grounds_date, c.nrm_conclusive_grounds_date) < 30
+  AND (c.nrm_conclusive_grounds_date - c.nrm_reasonable_grounds_date) < 30

@@ -3,4 +3,4 @@
 -- child born on 29 February).
 SELECT 'children' AS table_name, c.child_id AS row_id, 'uasc_end_date' AS field, c.uasc_end_date AS value
 FROM children c
-WHERE c.uasc_end_date > c.birth_year_month + INTERVAL 18 YEAR + INTERVAL 1 MONTH
+WHERE c.uasc_end_date > c.birth_year_month + INTERVAL '18 years' + INTERVAL '1 month'
