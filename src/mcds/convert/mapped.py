@@ -231,11 +231,15 @@ def _inputs(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def open_source(path: Path, sheet: str | None) -> SourceTable:
+def open_source(path: Path, sheet: str | None, workbooks: dict[Path, list[Any]] | None = None) -> SourceTable:
+    """A source table: a CSV file, or a sheet of an XLSX file (``workbooks`` caches workbooks already read)."""
     if path.suffix.lower() == ".xlsx":
         from mcds.workbook import read_workbook_raw
 
-        sheets = read_workbook_raw(path)
+        workbooks = {} if workbooks is None else workbooks
+        if path not in workbooks:
+            workbooks[path] = read_workbook_raw(path)
+        sheets = workbooks[path]
         chosen = [s for s in sheets if (s.name.strip().casefold() == sheet.strip().casefold() if sheet else not s.hidden)]
         if not chosen:
             raise InputError(path, f"no sheet named '{sheet}'" if sheet else "no visible sheet")
@@ -371,6 +375,7 @@ def convert_mapped(paths: Iterable[Path], mapping: Mapping | Path, *, la: str | 
                                    not_collected=standard_order(m.not_collected) or None))
     conv = _Converter(m)
     used: set[Path] = set()
+    workbooks: dict[Path, list[Any]] = {}
     for src in m.sources:
         matched = [f for f in files if fnmatch.fnmatch(f.name.casefold(), src.file.casefold())]
         if not matched:
@@ -381,7 +386,7 @@ def convert_mapped(paths: Iterable[Path], mapping: Mapping | Path, *, la: str | 
                              f"(inputs: {', '.join(f.name for f in files) or 'none'})")
         for path in matched:
             used.add(path)
-            _convert_source(conv, src, open_source(path, src.sheet), sub, report)
+            _convert_source(conv, src, open_source(path, src.sheet, workbooks), sub, report)
     if m.link_placements:
         linked = link_placements(sub)
         report.note(f"{linked} missing episode(s) linked to the placement they started in.")

@@ -101,14 +101,16 @@ def draft_mapping(paths: Iterable[Path]) -> str:
         "not_collected: []  # tables or table.field your system does not hold",
         "sources:",
     ]
+    workbooks: dict[Path, list] = {}  # type: ignore[type-arg]
     for path in files:
-        sheets = [None]
+        sheets: list[str | None] = [None]
         if path.suffix.lower() == ".xlsx":
             from mcds.workbook import read_workbook_raw
 
-            sheets = [sh.name for sh in read_workbook_raw(path) if not sh.hidden]
+            workbooks[path] = read_workbook_raw(path)
+            sheets = [sh.name for sh in workbooks[path] if not sh.hidden]
         for sheet in sheets:
-            src = open_source(path, sheet)
+            src = open_source(path, sheet, workbooks)
             headers = [h for h in src.header if h]
             sample = list(itertools.islice(src.rows, SAMPLE_ROWS))
             best = _table_for(f"{path.stem} {sheet or ''}", headers, s)
