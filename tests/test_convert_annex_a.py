@@ -47,3 +47,29 @@ def test_a_workbook_without_list_8_is_an_input_error(tmp_path: Path) -> None:
     wb.save(tmp_path / "a.xlsx")
     with pytest.raises(InputError, match="List 8"):
         convert_annex_a(tmp_path / "a.xlsx", "886", 2025)
+
+
+from click.testing import CliRunner  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mcds.cli import main  # noqa: E402
+
+
+@given(kind=st.sampled_from(["boolean", "sex", "code"]), text=st.text())
+def test_parse_value_never_fails_and_keeps_what_it_cannot_read(kind: str, text: str) -> None:
+    out = parse_value(kind, text)
+    assert out is None or isinstance(out, str)
+    if out is not None and out not in ("true", "false", "M", "F", "U"):
+        assert out.casefold() in text.casefold()  # a code taken from the text, or the text as found
+
+
+def test_cli_convert_annex_a(tmp_path: Path) -> None:
+    src = ROOT / "fixtures" / "annex_a" / "kent-2024-25.xlsx"
+    r = CliRunner().invoke(main, ["convert", "annex-a", str(src), "--la", "886", "--year", "2025", "--out",
+                                  str(tmp_path / "a.json"), "--report", str(tmp_path / "r.json")])
+    assert r.exit_code == 0, r.output
+    assert "reconcile" in r.output and (tmp_path / "a.json").is_file() and (tmp_path / "r.json").is_file()
+    r = CliRunner().invoke(main, ["convert", "annex-a", str(tmp_path / "r.json"), "--la", "886", "--year", "2025",
+                                  "--out", str(tmp_path / "b")])
+    assert r.exit_code == 2
