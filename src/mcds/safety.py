@@ -37,6 +37,7 @@ import os
 import re
 import resource
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -178,8 +179,8 @@ def check_zip(path: Path, *, scan_sheets: bool = False) -> ZipSummary:
             sheet = scan_sheets and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
             try:
                 _stream_member(path, zf, info, summary if sheet else None, sheet_names.get(info.filename))
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError,
-                    RuntimeError) as exc:
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
+                    NotImplementedError, RuntimeError) as exc:
                 raise InputError(path, f"the ZIP member '{info.filename[:200]}' is damaged or not readable ({exc})") from None
     return summary
 

@@ -1,0 +1,140 @@
+"""Outputs are written whole or not at all: a run killed mid-write leaves the previous output (or none),
+never a partial file, and a normal run leaves no temporary file behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KENT = ROOT / "fixtures" / "valid" / "kent"
+
+
+def _big_json(path: Path, copies: int) -> None:
+    """Kent repeated ``copies`` times under new identifiers: big enough that writing takes a while."""
+    from mcds.submission import read_csv_package, to_json_document
+
+    doc = to_json_document(read_csv_package(KENT))
+    big = {"metadata": doc["metadata"]}
+    for table, rows in doc.items():
+        if table == "metadata":
+            continue
+        out = []
+        for n in range(copies):
+            for r in rows:
+                out.append({k: (f"{v}x{n}" if isinstance(v, str) and k.endswith("_id") else v) for k, v in r.items()})
+        big[table] = out
+    path.write_text(json.dumps(big), encoding="utf-8")
+
+
+def _kill_when_writing(args: list[str], out_dir: Path, timeout: float = 120) -> bool:
+    """Run ``mcds args`` and SIGKILL it as soon as a temporary file appears in ``out_dir``; whether it was
+    killed mid-write (False if it finished first)."""
+    proc = subprocess.Popen([sys.executable, "-m", "mcds.cli", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if out_dir.exists() and any(p.name.startswith(".") for p in out_dir.iterdir()):
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return True
+            time.sleep(0.002)
+        return False
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("form", ["xlsx", "json", "csv"])
+def test_killed_convert_package_leaves_the_previous_output(tmp_path: Path, form: str) -> None:
+    source = tmp_path / "big.json"
+    _big_json(source, 25)
+    out_dir = tmp_path / "out"
+    target = out_dir / {"xlsx": "sub.xlsx", "json": "sub.json", "csv": "pkg"}[form]
+    out_dir.mkdir()
+    # the previous output: a complete conversion of the small fixture
+    subprocess.run([sys.executable, "-m", "mcds.cli", "convert", "package", str(KENT), "--to", form, "--out", str(target)],
+                   check=True, capture_output=True, cwd=ROOT)
+    before = _digest(target)
+    killed = _kill_when_writing(["convert", "package", str(source), "--to", form, "--out", str(target)], out_dir)
+    assert killed, "the conversion finished before it could be killed: make the input bigger"
+    assert _digest(target) == before, "the previous output was changed by a killed run"
+    _assert_whole(target, form)
+
+
+def test_killed_stats_leaves_whole_files(tmp_path: Path) -> None:
+    out = tmp_path / "stats"
+    done = 0
+    for _ in range(3):  # kill at whatever point the first temporary file shows
+        _kill_when_writing(["stats", str(KENT), str(ROOT / "fixtures" / "valid" / "croydon"), "--out", str(out)], out)
+        for p in out.iterdir() if out.exists() else []:
+            if not p.name.startswith("."):
+                text = p.read_text(encoding="utf-8")
+                assert text.endswith("\n") or text.rstrip().endswith("</html>"), p.name
+                done += 1
+    subprocess.run([sys.executable, "-m", "mcds.cli", "stats", str(KENT), "--out", str(out)], check=True,
+                   capture_output=True, cwd=ROOT)
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} >= {"report.html"}
+
+
+def _digest(path: Path) -> dict[str, bytes]:
+    if path.is_dir():
+        return {p.name: p.read_bytes() for p in sorted(path.iterdir())}
+    return {path.name: path.read_bytes()}
+
+
+def _assert_whole(path: Path, form: str) -> None:
+    if form == "xlsx":
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+    elif form == "json":
+        json.loads(path.read_text(encoding="utf-8"))
+    else:
+        assert (path / "datapackage.json").is_file()
+
+
+@pytest.mark.parametrize("args", [
+    ["convert", "package", str(KENT), "--to", "xlsx", "--out", "{out}/sub.xlsx"],
+    ["convert", "package", str(KENT), "--to", "csv", "--out", "{out}/pkg"],
+    ["convert", "ssda903", str(ROOT / "fixtures" / "ssda903" / "csv-2025-26"), "--la", "886", "--year", "2026",
+     "--out", "{out}/pkg", "--report", "{out}/report.json"],
+    ["validate", str(KENT), "--annotate", "{out}/annotated.xlsx"],
+    ["stats", str(KENT), "--out", "{out}/stats"],
+    ["template", "{out}/template.xlsx"],
+    ["pseudonymise", str(KENT), "{out}/pseudo.json", "--key-env", "MCDS_TEST_KEY"],
+], ids=lambda a: " ".join(a[:2]))
+def test_no_temporary_file_left_after_a_normal_run(tmp_path: Path, args: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from mcds.cli import main
+
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, [a.format(out=out) for a in args], env={"MCDS_TEST_KEY": "k" * 40})
+    assert r.exit_code in (0, 1), r.output
+    assert any(out.rglob("*"))
+    assert [p for p in out.rglob(".*")] == []
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mcds.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    r = CliRunner().invoke(main, ["convert", "package", str(KENT), "--to", "json", "--out", str(blocker / "sub.json")])
+    assert r.exit_code == 2 and "Traceback" not in r.output and "internal error" not in r.output
+    assert blocker.read_text(encoding="utf-8") == "x"
+    if os.name == "posix":
+        assert not list(tmp_path.glob(".*"))
