@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mcds import standard as std
 from mcds.convert.base import (
     ConversionReport,
     cell_location,
@@ -227,11 +228,13 @@ def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | No
     sub = Submission(make_metadata(old, new, start, end, software="convert ssda903", created=created,
                                    not_collected=standard_order(not_collected)))
     formats = spec["dates"]
-    _children(tables, year, sub, report, formats)
-    placements = _placements(tables, sub, report, formats)
-    _missing(tables, placements, sub, report, formats)
-    report.note("Not carried over (not in the standard): UPN, MOTHER, MC_DOB, RNE, CIN, REASON_PLACE_CHANGE, "
-                "HOME_POST, PL_POST, URN; dates of birth are kept as year and month.")
+    m = _Mapper(year, report)
+    _children(tables, m, sub, report)
+    placements = _placements(tables, m, sub, report, formats)
+    _missing(tables, m, placements, sub, report, formats)
+    used = {source for fields in spec["fields"].values() for source in fields.values()}
+    dropped = [c for t in ("Header", "Episodes") for c in spec["tables"][t] if f"{t}.{c}" not in used]
+    report.note(f"Not carried over (not in the standard): {', '.join(dropped)}; dates of birth are kept as year and month.")
     if cin is not None:
         from mcds.convert.cin import enrich_with_cin
 
@@ -239,71 +242,78 @@ def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | No
     return finish(sub, report), report
 
 
-def _children(tables: dict[str, list[SourceRow]], year: int, sub: Submission, report: ConversionReport,
-              formats: list[str]) -> dict[str, Row]:
-    sex_map = _sex_map(year)
+class _Mapper:
+    """Turns rows of a 903 table into fields of the standard, as ``ssda903.yaml`` says: which column
+    fills which field, the year's code maps, and dates in the form of the field's type."""
+
+    def __init__(self, year: int, report: ConversionReport) -> None:
+        spec = _spec()
+        self.report = report
+        self.formats = spec["dates"]
+        self.codes = {"SEX": _sex_map(year), "MISSING": spec["codes"]["MISSING"]}
+        self.s = std.load()
+        # target table -> source table -> [(field, column)]
+        self.fields: dict[str, dict[str, list[tuple[std.Field, str]]]] = defaultdict(lambda: defaultdict(list))
+        for target, fields in spec["fields"].items():
+            for name, source in fields.items():
+                table, column = source.split(".")
+                self.fields[target][table].append((self.s.tables[target].field(name), column))
+
+    def row(self, target: str, r: SourceRow) -> Row | None:
+        """The fields ``r`` gives, or None (with the rejection counted) if the row cannot be represented."""
+        out: Row = {}
+        for f, column in self.fields[target][r.table]:
+            value = r.get(column)
+            if value is not None and column in self.codes:
+                value = self.codes[column].get(value, value)  # not a code of the year: carried over as found
+            elif f.type == "date":
+                value = iso_or_raw(value, self.formats)
+            elif f.type == "yearmonth":
+                value = year_month_or_raw(value, self.formats)
+            out[f.name] = value
+        for f, column in self.fields[target][r.table]:
+            if not out[f.name] and (f.name == "child_id" or (f.required and f.type == "date")):
+                self.report.reject(self.report.source(r.table, r.file), "source-row-rejected",
+                                   r.where(target, column, f.name), reason=f"it has no {f.title.lower()} ({column})")
+                return None
+        return out
+
+
+def _children(tables: dict[str, list[SourceRow]], m: _Mapper, sub: Submission, report: ConversionReport) -> None:
     by_id: dict[str, Row] = {}
     for r in tables.get("Header", []):
-        count = report.source("Header", r.file)
-        child = r.get("CHILD")
-        if not child:
-            report.reject(count, "source-row-rejected", r.where("children", "CHILD", "child_id"),
-                          reason="it has no child identifier (CHILD)")
+        row = m.row("children", r)
+        if row is None:
             continue
-        sex = r.get("SEX")
-        row: Row = {
-            "child_id": child,
-            "birth_year_month": year_month_or_raw(r.get("DOB"), formats),
-            "sex": sex_map.get(sex, sex) if sex else None,
-            "ethnicity": r.get("ETHNIC"),
-            "uasc": "false",
-            "trafficking_concern": "none_known",
-        }
+        row.update(uasc="false", trafficking_concern="none_known")  # UASC from the UASC table; CIN may say more
         sub.rows("children").append(row)
-        by_id.setdefault(child, row)
-        count.written += 1
+        by_id.setdefault(row["child_id"] or "", row)
+        report.source("Header", r.file).written += 1
     for r in tables.get("UASC", []):
         count = report.source("UASC", r.file)
         child = r.get("CHILD")
         target = by_id.get(child or "")
         if target is None:
             report.reject(count, "source-row-rejected", r.where("children", "CHILD", "child_id"), value=child,
-                          reason="it has no child identifier (CHILD)" if not child
-                          else "the child is not in the Header table")
+                          reason="the child is not in the Header table" if child else "it has no child identifier (CHILD)")
             continue
-        target["uasc"] = "true"
-        target["uasc_end_date"] = iso_or_raw(r.get("DUC"), formats)
+        target.update(uasc="true", **(m.row("children", r) or {}))
         count.written += 1
-    return by_id
 
 
 def _sorted_by_date(rows: list[tuple[SourceRow, Row]], key: str, formats: list[str]) -> list[tuple[SourceRow, Row]]:
     return sorted(rows, key=lambda p: parse_date(p[1][key], formats) or dt.date.max)
 
 
-def _placements(tables: dict[str, list[SourceRow]], sub: Submission, report: ConversionReport,
+def _placements(tables: dict[str, list[SourceRow]], m: _Mapper, sub: Submission, report: ConversionReport,
                 formats: list[str]) -> dict[str, list[Row]]:
     by_child: dict[str, list[tuple[SourceRow, Row]]] = defaultdict(list)
     for r in tables.get("Episodes", []):
         count = report.source("Episodes", r.file)
-        child = r.get("CHILD")
-        if not child:
-            report.reject(count, "source-row-rejected", r.where("placements", "CHILD", "child_id"),
-                          reason="it has no child identifier (CHILD)")
+        row = m.row("placements", r)
+        if row is None:
             continue
-        if not r.get("DECOM"):
-            report.reject(count, "source-row-rejected", r.where("placements", "DECOM", "start_date"),
-                          reason="it has no start date (DECOM)")
-            continue
-        row: Row = {
-            "child_id": child,
-            "start_date": iso_or_raw(r.get("DECOM"), formats),
-            "end_date": iso_or_raw(r.get("DEC"), formats),
-            "legal_status": r.get("LS"),
-            "placement_type": r.get("PLACE"),
-            "placement_provider": r.get("PLACE_PROVIDER"),
-            "end_reason": r.get("REC"),
-        }
+        child = row["child_id"] or ""
         by_child[child].append((r, row))
         count.written += 1
     out: dict[str, list[Row]] = {}
@@ -318,24 +328,18 @@ def _placements(tables: dict[str, list[SourceRow]], sub: Submission, report: Con
     return out
 
 
-def _missing(tables: dict[str, list[SourceRow]], placements: dict[str, list[Row]], sub: Submission,
+def _missing(tables: dict[str, list[SourceRow]], m: _Mapper, placements: dict[str, list[Row]], sub: Submission,
              report: ConversionReport, formats: list[str]) -> None:
-    types = _spec()["codes"]["MISSING"]
     seen: dict[tuple[str, str | None, str], SourceRow] = {}
     by_child: dict[str, list[tuple[SourceRow, Row]]] = defaultdict(list)
     for r in tables.get("Missing", []):
         count = report.source("Missing", r.file)
-        child = r.get("CHILD")
-        if not child:
-            report.reject(count, "source-row-rejected", r.where("missing_episodes", "CHILD", "child_id"),
-                          reason="it has no child identifier (CHILD)")
+        row = m.row("missing_episodes", r)
+        if row is None:
             continue
-        if not r.get("MIS_START"):
-            report.reject(count, "source-row-rejected", r.where("missing_episodes", "MIS_START", "start_date"),
-                          reason="it has no start date (MIS_START)")
-            continue
-        start = iso_or_raw(r.get("MIS_START"), formats) or ""
-        key = (child, r.get("MISSING"), start)
+        child = row["child_id"] or ""
+        start = row["start_date"] or ""
+        key = (child, row["episode_type"], start)
         if key in seen:
             first = seen[key]
             report.reject(count, "source-row-duplicate", r.where("missing_episodes", "MIS_START", "start_date"),
@@ -343,15 +347,8 @@ def _missing(tables: dict[str, list[SourceRow]], placements: dict[str, list[Row]
                           reason="same CHILD, MISSING and MIS_START")
             continue
         seen[key] = r
-        kind = r.get("MISSING")
-        row: Row = {
-            "child_id": child,
-            "placement_id": containing_placement(placements.get(child, []), parse_date(start, ("%Y-%m-%d",))),
-            "episode_type": types.get(kind, kind) if kind else None,
-            "start_date": start,
-            "end_date": iso_or_raw(r.get("MIS_END"), formats),
-            "end_reason": None if r.get("MIS_END") else "still_missing",
-        }
+        row["placement_id"] = containing_placement(placements.get(child, []), parse_date(start, ("%Y-%m-%d",)))
+        row["end_reason"] = None if row["end_date"] else "still_missing"
         by_child[child].append((r, row))
         count.written += 1
     table = sub.rows("missing_episodes")
