@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mcds import standard as std
 from mcds.convert.base import (
     ConversionReport,
     cell_location,
     collection_period,
     finish,
+    iso_or_raw,
     load_data,
     make_metadata,
     resolve_council,
@@ -117,7 +119,7 @@ def convert_annex_a(path: Path, la: str, year: int, *, created: str | None = Non
     lst = read_list8(path)
     sub = Submission(make_metadata(old, new, start, end, software="convert annex-a", created=created,
                                    not_collected=standard_order(spec["not_collected"])))
-    missing = [item for item in ("birth_year_month", "sex", "uasc") if item not in lst.columns]
+    missing = [item for item in spec["fields"] if item not in lst.columns]
     if missing:
         report.note(f"{lst.file}: no column found for {', '.join(missing)}; those fields are left empty.")
     count = report.source("List 8", lst.file, lst.sheet)
@@ -129,14 +131,17 @@ def convert_annex_a(path: Path, la: str, year: int, *, created: str | None = Non
                           cell_location("children", lst.file, r.row, lst.columns.get("child_id"), "child_id", lst.sheet),
                           reason="it has no child identifier (Child Unique ID)")
             continue
-        sub.rows("children").append({
-            "child_id": child.strip(),
-            "birth_year_month": year_month_or_raw(r.cells.get("birth_year_month"), spec["dates"]),
-            "sex": parse_value("sex", r.cells.get("sex")),
-            "ethnicity": parse_value("code", r.cells.get("ethnicity")),
-            "uasc": parse_value("boolean", r.cells.get("uasc")),
-            "trafficking_concern": "none_known",
-        })
+        row: dict[str, str | None] = {}
+        for name, kind in spec["fields"].items():
+            value = r.cells.get(name)
+            if kind == "text":
+                row[name] = value.strip() if value else None
+            elif kind == "date":  # in the form of the field: a date, or a year and month
+                yearmonth = std.load().tables["children"].field(name).type == "yearmonth"
+                row[name] = (year_month_or_raw if yearmonth else iso_or_raw)(value, spec["dates"])
+            else:
+                row[name] = parse_value(kind, value)
+        sub.rows("children").append({**row, **spec["constant"]})
         count.written += 1
     report.note("Annex A holds counts of episodes, not episodes: no episodes are made from it. "
                 "Compare the counts with a submission's episodes with `mcds reconcile`.")
