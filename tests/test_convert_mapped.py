@@ -169,3 +169,18 @@ def test_every_export_row_is_written_or_rejected(tmp_path: Path, rows: list[list
     assert count.read == sum(1 for r in rows if any(c.strip() for c in r))
     assert count.written == len(sub.rows("missing_episodes"))
     assert count.rejected == len(report.issues)
+
+
+def test_mapping_schema_validates_the_fixture_mappings() -> None:
+    import json
+
+    import jsonschema
+
+    r = CliRunner().invoke(main, ["mapping", "schema"])
+    assert r.exit_code == 0
+    schema = json.loads(r.output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for p in sorted((ROOT / "fixtures" / "mapped").glob("*/mapping.yaml")):
+        jsonschema.validate(yaml.safe_load(p.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"sources": [{"file": "x", "tables": {}, "colour": "red"}]}, schema)

@@ -61,3 +61,14 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert r.exit_code == 1 and '"reconcile-count-mismatch"' in r.output
     r = runner.invoke(main, ["reconcile", str(KENT), "--annex-a", str(tmp_path / "none.xlsx")])
     assert r.exit_code == 2
+
+
+def test_nothing_to_reconcile_without_episodes(tmp_path: Path) -> None:
+    import pytest
+
+    from mcds.convert.annex_a import convert_annex_a
+    from mcds.errors import InputError
+
+    sub, _ = convert_annex_a(ANNEX / "kent-2024-25.xlsx", "886", 2025)
+    with pytest.raises(InputError, match="does not collect missing episodes"):
+        reconcile(sub, ANNEX / "kent-2024-25.xlsx")

@@ -60,10 +60,15 @@ def reconcile(sub: Submission, annex_a: Path, *, as_of: dt.date | None = None,
 
     With ``key``, the Annex A child identifiers are pseudonymised with it first (for a
     pseudonymised submission)."""
+    not_collected = set((sub.metadata.get("not_collected") or "").split(";"))
+    if "missing_episodes" in not_collected:
+        from mcds.errors import InputError
+
+        raise InputError(annex_a, "the submission does not collect missing episodes, so there is nothing to reconcile "
+                         "with Annex A (was it converted from Annex A itself?)")
     lst: List8 = read_list8(annex_a)
     as_of = as_of or _date(sub.metadata.get("period_end")) or dt.date.today()
     since = _year_before(as_of)
-    not_collected = set((sub.metadata.get("not_collected") or "").split(";"))
     interviews_known = not ({"return_interviews", "interview_episodes"} & not_collected)
 
     episodes: dict[str, list[dict[str, str | None]]] = defaultdict(list)

@@ -25,3 +25,16 @@ def init(inputs: tuple[Path, ...], out: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
     gaps = text.count("GAP")
     click.echo(f"Wrote {out}: {gaps} gap(s) to fill in (search for GAP).")
+
+
+@command.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of mapping files (for editors that check YAML against a schema)."""
+    import json
+
+    from mcds.convert.mapped import Mapping
+
+    doc = Mapping.model_json_schema()
+    doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    doc["title"] = "MCDS mapping file (mcds convert mapped)"
+    click.echo(json.dumps(doc, indent=2))

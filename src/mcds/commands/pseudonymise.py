@@ -24,6 +24,8 @@ def command(source: Path, out: Path, key_file: Path | None, key_env: str | None)
         raise click.UsageError("give the key with exactly one of --key-file or --key-env")
     key = key_from_file(key_file) if key_file else key_from_env(key_env or "")
     sub = read_any(source)
+    if sub.metadata.get("pseudonymised") in ("true", "True", "TRUE", "1"):
+        click.echo("Note: the input says it is already pseudonymised; its pseudonyms are pseudonymised again.", err=True)
     result = pseudonymise(sub, key)
     write_any(result, out)
     fields = identifier_fields(sub)

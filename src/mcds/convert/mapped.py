@@ -115,7 +115,15 @@ class When(_Strict):
     equals: list[str]
 
 
+def _column_shorthand(schema: dict[str, Any]) -> None:
+    """In the JSON Schema too, a field may be given as just its column's name."""
+    schema["properties"]["fields"]["additionalProperties"]["anyOf"].insert(
+        1, {"type": "string", "description": "The source column (shorthand for {column: ...})."})
+
+
 class TableMap(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_column_shorthand)
+
     when: When | None = None
     fields: dict[str, FieldMap | None]
 
