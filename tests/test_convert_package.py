@@ -114,3 +114,11 @@ def test_cli_convert_package(tmp_path: Path) -> None:
     assert read_csv_package(tmp_path / "m").tables == read_csv_package(ROOT / "fixtures" / "valid" / "manchester").tables
     r = runner.invoke(main, ["convert", "package", str(tmp_path / "none.xlsx"), "--to", "csv", "--out", str(tmp_path / "x")])
     assert r.exit_code == 2
+
+
+def test_zipped_csv_package_is_read(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.make_archive(str(tmp_path / "kent"), "zip", ROOT / "fixtures" / "valid", "kent")
+    write_any(read_any(tmp_path / "kent.zip"), tmp_path / "k.json")
+    assert (tmp_path / "k.json").read_text() == (ROOT / "fixtures" / "valid" / "kent.json").read_text()
