@@ -50,7 +50,11 @@ def finish(sub: Submission, report: ConversionReport, out: Path, report_path: Pa
 
 @click.group("convert")
 def command() -> None:
-    """Convert councils' files to the standard, or the standard's forms into one another."""
+    """Convert councils' files to the standard, or the standard's forms into one another.
+
+    Every conversion prints a report: for each source table the rows read, written and rejected,
+    and why each rejected row could not be converted. Exit status: 0 no row rejected for a fault,
+    1 some were (see the report), 2 the input or options could not be used."""
 
 
 @command.command("ssda903")
