@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -131,23 +130,89 @@ def generate(regenerate: bool) -> list[Path]:
     return folders
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--regenerate", action="store_true", help="generate the packages again")
-    args = ap.parse_args()
-    folders = generate(args.regenerate)
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+        rss[int(entry.name)] = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total / 1024
+
+
+def time_cli(folders: list[Path]) -> tuple[float, float, subprocess.CompletedProcess[str] | None, int]:
     mcds = Path(sys.executable).with_name("mcds")
     shutil.rmtree(OUT, ignore_errors=True)
     t = time.perf_counter()
-    done = subprocess.run([str(mcds), "stats", *map(str, folders), "--out", str(OUT)], capture_output=True, text=True)
+    proc = subprocess.Popen([str(mcds), "stats", *map(str, folders), "--out", str(OUT)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_mb(proc.pid))
+        time.sleep(0.05)
     wall = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    if done.returncode != 0:
-        print(done.stderr[-3000:], file=sys.stderr)
-        return done.returncode
-    rows = sum(1 for _ in open(OUT / "missing_from_care.csv", encoding="utf-8")) - 1
+    err = proc.stderr.read() if proc.stderr else ""
+    return wall, peak, (err if proc.returncode else None), proc.returncode  # type: ignore[return-value]
+
+
+def breakdown(folders: list[Path]) -> None:
+    """Where the time goes, in one process: validating and loading each package, computing its
+    part, then combining, disclosure control and writing."""
+    from mcds.stats import combine, publish, write
+    from mcds.stats.compute import Aggregator, part
+    from mcds.stats.config import disclosure_settings
+    from mcds.stats.load import load_package
+
+    validate = compute = 0.0
+    parts = []
+    for folder in folders:
+        t = time.perf_counter()
+        pkg = load_package(folder)
+        t1 = time.perf_counter()
+        parts.append(part(pkg))
+        t2 = time.perf_counter()
+        pkg.close()
+        validate += t1 - t
+        compute += t2 - t1
+    t = time.perf_counter()
+    cfg = disclosure_settings()
+    result = publish(combine(parts), cfg, Aggregator())
+    write(result, OUT.with_name("stats-breakdown"), cfg)
+    rest = time.perf_counter() - t
+    print(f"  one process: validating and loading {validate:.2f} s, computing the indicators {compute:.2f} s, "
+          f"combining, disclosure control and writing {rest:.2f} s")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--regenerate", action="store_true", help="generate the packages again")
+    ap.add_argument("--breakdown", action="store_true", help="also time each phase in one process")
+    args = ap.parse_args()
+    folders = generate(args.regenerate)
+    load = os.getloadavg()[0]
+    wall, peak, err, code = time_cli(folders)
+    if code:
+        print(err[-3000:] if err else "", file=sys.stderr)
+        return code
+    rows = len((OUT / "missing_from_care.csv").read_text(encoding="utf-8").splitlines()) - 1
     print(f"mcds stats: {len(folders)} packages, {EPISODES:,} missing episodes -> {rows} rows: "
-          f"wall {wall:.2f} s, peak memory {peak_mb:.0f} MB (cores: {os.cpu_count()})")
+          f"wall {wall:.2f} s, peak memory {peak:.0f} MB (all processes; {os.cpu_count()} cores, "
+          f"load average {load:.1f} at start)")
+    if args.breakdown:
+        breakdown(folders)
     return 0
 
 

@@ -74,6 +74,7 @@ def test_filters_and_country_come_from_the_standard() -> None:
     pub = publication()
     assert [f.id for f in pub.filters] == ["uasc", "trafficking_concern"]
     assert (pub.country.code, pub.country.name) == ("E92000001", "England")
+    assert indicators()[pub.report_indicator].unit == "percent"
     s = std.load()
     for f in pub.filters:
         assert all(src.split(".")[1] in s.tables["children"].field_names for src in f.sources)
@@ -347,3 +348,68 @@ def test_a_failed_run_leaves_no_partial_output(tmp_path: Path, monkeypatch: pyte
 def test_same_council_twice_with_the_same_children_is_refused(tmp_path: Path) -> None:
     r = cli("stats", str(FIXTURES / "kent"), str(FIXTURES / "kent.json"), "--out", str(tmp_path / "o"))
     assert r.exit_code == 2 and "same child" in r.output
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_report_colours_have_sufficient_contrast() -> None:
+    from mcds.stats import html
+
+    assert contrast(html.TEXT, html.BACKGROUND) >= 4.5 and contrast(html.MUTED, html.BACKGROUND) >= 4.5
+    assert contrast(html.COLOURS[0], html.BACKGROUND) >= 4.5  # also the link and card colour
+    assert all(contrast(c, html.BACKGROUND) >= 3 for c in html.COLOURS)  # graphics: WCAG 1.4.11
+    for colour in re.findall(r"#[0-9a-fA-F]{6}\b", html.CSS):
+        assert colour.lower() in {c.lower() for c in (*html.COLOURS, html.TEXT, html.MUTED, html.BACKGROUND, html.RULE)} \
+            or contrast(colour, html.TEXT) >= 4.5, colour  # a background behind body text
+
+
+def test_report_is_self_contained_accessible_and_shows_the_published_figures(tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    out = run([FIXTURES / "kent", FIXTURES / "croydon", FIXTURES / "manchester"], tmp_path)
+    text = out.report.read_text(encoding="utf-8")
+
+    class Parser(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, dict[str, str | None]]] = []
+            self.svg_titles = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append((tag, dict(attrs)))
+
+    p = Parser()
+    p.feed(text)
+    names = [t for t, _ in p.tags]
+    assert "script" not in names and "link" not in names and "img" not in names and "iframe" not in names
+    assert not re.search(r"(src|href)\s*=|url\(|@import|https?://(?!www\.w3\.org/2000/svg)", text)
+    assert dict(p.tags)["html"].get("lang") == "en" and "title" in names and "h1" in names
+    svgs = [a for t, a in p.tags if t == "svg"]
+    assert len(svgs) == 3
+    for a in svgs:
+        assert a.get("role") == "img"
+        for ident in (a.get("aria-labelledby") or "").split():
+            assert f'id="{ident}"' in text
+        assert len((a.get("aria-labelledby") or "").split()) == 2
+    assert names.count("table") == 3  # every chart's figures as a table
+    national = next(r for r in out.published.rows if r["geographic_level"] == "National"
+                    and r["uasc"] == r["trafficking_concern"] == "Total")
+    assert f'<span class="big">{national["children_missing_percent"]}%</span>' in text
+    for name in ("Kent", "Croydon", "Manchester"):
+        assert f'<th scope="row">{name}</th>' in text
+    for i in indicators().values():
+        assert i.label in text

@@ -187,9 +187,7 @@ class _Run:
         for r in range(len(m.rows)):
             for col in ("col_name", "filter_grouping_column"):
                 v = m.cell(r, col)
-                if col == "col_name":
-                    described.add(v)
-                elif v:
+                if v:
                     described.add(v)
                 if v and v not in d.header:
                     yield _issue("ees-meta-not-in-data", m.at(r, col), v)

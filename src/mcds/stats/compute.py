@@ -163,14 +163,17 @@ def combine(parts: Sequence[Part]) -> list[Council]:
     together, and must hold different children and the same reporting period."""
     out: dict[tuple[int, str], Council] = {}
     seen: dict[tuple[int, str], frozenset[int]] = {}
+    parts_first: dict[tuple[int, str], Council] = {}
     for p in parts:
         c = p.council
         key = (c.time_period, c.new_la_code)
         if key not in out:
-            out[key] = copy.deepcopy(c)
+            out[key] = parts_first[key] = c
             seen[key] = p.children
             continue
         first = out[key]
+        if first is parts_first.get(key):  # never change the caller's parts: add into a copy
+            first = out[key] = copy.deepcopy(first)
         if (first.period_start, first.period_end) != (c.period_start, c.period_end):
             raise InputError(c.sources[0], f"council {c.old_la_code} has packages for different reporting periods "
                                            f"ending in {c.time_period}")

@@ -105,6 +105,8 @@ class Publication(_Strict):
     country: Country
     filter_levels: FilterLevels
     filters: tuple[Filter, ...]
+    report_indicator: str = Field("", description="The indicator the report charts for all children, each filter's "
+                                                  "Yes group and each council")
 
 
 class Symbols(_Strict):

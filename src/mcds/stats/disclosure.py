@@ -3,10 +3,9 @@
 Council rows: counts from ``suppress_min`` to ``suppress_max`` are suppressed (primary); then,
 for every relation ``Total = Yes + No`` along any filter with the other filters held at one
 level, a relation with exactly one hidden cell gets its smallest non-zero visible cell
-suppressed too (secondary), until no relation has exactly one hidden cell. In these tables
-that is exactly the condition under which no suppressed cell can be derived from the
-published ones by any linear combination of the relations (the tests check it with linear
-algebra). True zeros are never suppressed.
+suppressed too (secondary), until no relation has exactly one hidden cell, and then
+until no suppressed cell can be derived from the published ones by any linear combination of
+the relations (the tests check it independently). True zeros are never suppressed.
 
 National and regional counts are rounded to the nearest ``round_base``, halves up; a count
 that rounds to zero but is not zero is shown as the rounds-to-zero symbol.
@@ -14,18 +13,28 @@ that rounds to zero but is not zero is shown as the rounds-to-zero symbol.
 Every percentage, ratio or median is suppressed when a count it rests on (its numerator, its
 denominator, or the number of rows it is over) is small, or, in council rows, when a published
 count it is built on is suppressed; a median over fewer than ``median_minimum`` rows too.
+
+With two filters, "no relation with exactly one hidden cell" is exactly the condition under which
+no suppressed cell can be derived (checked over every pattern of hidden cells); with more filters
+it is not, so :func:`suppress` finishes with an exact check by linear algebra.
 """
 
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from collections.abc import Mapping, Sequence
 
 from mcds.stats.compute import NO, TOTAL, YES, Aggregator, Council, Selection, Stat, selections
 from mcds.stats.config import Disclosure, Indicator
 from mcds.stats.rounding import fmt, round_count, round_half_up
 
-__all__ = ["publish_area", "publish_council", "relations", "suppress"]
+__all__ = ["derivable", "publish_area", "publish_council", "relations", "suppress"]
+
+
+# Up to this many filters, no relation with exactly one hidden cell implies that no hidden cell
+# can be derived (the tests check every pattern of hidden cells), so the exact check is skipped.
+EXACT_UP_TO = 2
 
 
 def relations(nfilters: int) -> list[tuple[Selection, Selection, Selection]]:
@@ -60,7 +69,52 @@ def suppress(grid: Mapping[Selection, int | None], cfg: Disclosure) -> set[Selec
                 raise AssertionError(msg)
             supp.add(min(candidates, key=lambda c: (grid[c], c.count(TOTAL), order[c])))
             changed = True
+    # With two filters the loop above is enough (no suppressed cell can then be derived); with
+    # more, a cell can follow from several relations together, so check with linear algebra and
+    # hide more cells, fewest derivable and smallest first, until none can be worked out.
+    while nfilters > EXACT_UP_TO and (stuck := derivable(supp | hidden, rels) & supp):
+        candidates = [c for c in grid if c not in supp and c not in hidden and (grid[c] or 0) > 0]
+        if not candidates:  # cannot happen: with every non-zero cell hidden, nothing is derivable
+            msg = f"cannot protect {sorted(stuck)}"
+            raise AssertionError(msg)
+        supp.add(min(candidates, key=lambda c: (len(derivable(supp | hidden | {c}, rels) & (supp | {c})),
+                                                grid[c], c.count(TOTAL), order[c])))
     return supp
+
+
+def _rank(rows: list[list[Fraction]]) -> int:
+    rows = [r[:] for r in rows]
+    rank = 0
+    for col in range(len(rows[0]) if rows else 0):
+        pivot = next((k for k in range(rank, len(rows)) if rows[k][col] != 0), None)
+        if pivot is None:
+            continue
+        rows[rank], rows[pivot] = rows[pivot], rows[rank]
+        for k in range(len(rows)):
+            if k != rank and rows[k][col] != 0:
+                f = rows[k][col] / rows[rank][col]
+                rows[k] = [a - f * b for a, b in zip(rows[k], rows[rank], strict=True)]
+        rank += 1
+    return rank
+
+
+def derivable(hidden: set[Selection], rels: list[tuple[Selection, Selection, Selection]]) -> set[Selection]:
+    """The hidden cells whose value follows from the visible ones through the relations
+    (``Total - Yes - No = 0``), combined in any way."""
+    cells = sorted(hidden)
+    if not cells:
+        return set()
+    index = {c: k for k, c in enumerate(cells)}
+    matrix = []
+    for rel in rels:
+        row = [Fraction(0)] * len(cells)
+        for cell, coef in zip(rel, (1, -1, -1), strict=True):
+            if cell in index:
+                row[index[cell]] = Fraction(coef)
+        if any(row):
+            matrix.append(row)
+    base = _rank(matrix)
+    return {c for c in cells if _rank([*matrix, [Fraction(int(k == index[c])) for k in range(len(cells))]]) == base}
 
 
 def _derived(ind: Indicator, st: Stat, cfg: Disclosure, built_on_suppressed: bool) -> str:

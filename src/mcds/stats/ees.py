@@ -90,7 +90,7 @@ def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
         in_year = [c for c in councils if c.time_period == year]
         local = {c.new_la_code: publish_council(agg, c, cfg) for c in in_year}
 
-        def area(councils: list[Council]) -> dict[tuple[Selection, str], str]:
+        def area(councils: list[Council], local: dict = local) -> dict[tuple[Selection, str], str]:
             values = publish_area(agg, councils, cfg)
             if len(councils) == 1:  # the area is one council: show nothing its own row hides
                 hidden = local[councils[0].new_la_code]

@@ -17,7 +17,7 @@ from mcds.stats.compute import NO, TOTAL, YES, Selection
 from mcds.stats.config import Disclosure, indicators, publication
 from mcds.stats.ees import LOCAL_AUTHORITY, NATIONAL, Published
 
-__all__ = ["COLOURS", "TEXT", "BACKGROUND", "report"]
+__all__ = ["BACKGROUND", "COLOURS", "TEXT", "report"]
 
 # The Government Analysis Function's accessible categorical palette (first three colours), dark
 # text on white. Each colour has a contrast of at least 3:1 with the background (tested).
@@ -164,7 +164,7 @@ def report(result: Published, cfg: Disclosure, version: str | None = None) -> st
             f"the regions are totals of the councils in these returns only.</p></header><main>"]
     if not years:
         body.append("<p>No returns were given, so there are no figures.</p>")
-    share = inds["children_missing_percent"] if "children_missing_percent" in inds else None
+    share = inds.get(pub.report_indicator) if pub.report_indicator else None
     for year in years:
         in_year = [r for r in result.rows if r["time_period"] == str(year)]
         national = [r for r in in_year if r["geographic_level"] == NATIONAL]

@@ -49,7 +49,8 @@ def _from_connection(path: Path, con: duckdb.DuckDBPyConnection) -> Package:
     row = cur.fetchone()
     if row is None or None in row[:4]:
         raise InputError(path, "the submission's metadata lacks its council or reporting period")
-    return Package(path, con, row[0], row[1], row[2], row[3], frozenset(row[4] or ()))
+    not_collected = frozenset(item.strip() for item in row[4] or () if item.strip())
+    return Package(path, con, row[0], row[1], row[2], row[3], not_collected)
 
 
 def load_package(path: Path) -> Package:
