@@ -22,8 +22,8 @@ it is not, so :func:`suppress` finishes with an exact check by linear algebra.
 from __future__ import annotations
 
 import itertools
-from fractions import Fraction
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 from mcds.stats.compute import NO, TOTAL, YES, Aggregator, Council, Selection, Stat, selections
 from mcds.stats.config import Disclosure, Indicator
