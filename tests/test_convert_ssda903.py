@@ -227,3 +227,19 @@ def test_codes_withdrawn_by_the_collection_year_are_carried_over_and_flagged(tmp
     write_csv_package(sub, tmp_path / "out")
     assert mcds.validate(tmp_path / "out").project("code", "table", "row", "field") == [
         ("code-not-in-use", "placements", 2, "placement_type")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xml"]))
+def test_arbitrary_bytes_convert_or_fail_cleanly(tmp_path: Path, data: bytes, suffix: str) -> None:
+    folder = tmp_path / f"b{abs(hash((data, suffix)))}"
+    folder.mkdir(exist_ok=True)
+    (folder / f"x{suffix}").write_bytes(data)
+    if suffix == ".csv":
+        write(folder, "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n")
+    try:
+        _, report = convert_ssda903([folder], "886", 2025)
+    except InputError as e:
+        assert str(e)  # says which file and why
+    else:
+        assert report.balanced
