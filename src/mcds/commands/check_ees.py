@@ -17,7 +17,9 @@ from mcds.stats.check_ees import check_ees
 def command(folder: Path, fmt: str) -> None:
     """Check the EES data and metadata files in FOLDER as the DfE's screener does (file names,
     columns, metadata, time, filters, geography against the council lookup, symbols, decimal
-    places). Exit 0 when they pass, 1 when they fail."""
+    places).
+
+    Exit status: 0 the files pass (warnings allowed), 1 they fail, 2 the folder could not be read."""
     report = check_ees(folder)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

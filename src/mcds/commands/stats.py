@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,6 +10,19 @@ import click
 from mcds import stats
 from mcds.stats.config import disclosure_settings
 from mcds.stats.load import InvalidSubmission
+
+
+def _progress_bar(total: int):  # type: ignore[no-untyped-def]
+    """A progress bar on stderr, only when stderr is a terminal and there is more than one package."""
+    if total < 2 or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress("Validating and computing", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task("packages", total=total)
+    return bar, lambda done, _total: bar.update(task, completed=done)
 
 
 @click.command("stats")
@@ -22,14 +36,24 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None)
     accepts) and write them, disclosure-controlled, in the Explore Education Statistics open data
     format with a self-contained HTML report.
 
-    Invalid submissions are refused with the validator's report (exit 1)."""
+    Packages are validated first, in parallel; an invalid submission is refused with the
+    validator's report. Exit status: 0 written, 1 a submission is not valid, 2 the input or
+    options could not be used."""
     cfg = disclosure_settings(override=disclosure_file)
+    bar, update = _progress_bar(len(packages))
     try:
-        result = stats.run(list(packages), out, cfg)
+        if bar:
+            bar.start()
+        result = stats.run(list(packages), out, cfg, progress=update)
     except InvalidSubmission as exc:
+        if bar:
+            bar.stop()
         click.echo(f"mcds stats: {exc.path} is not valid, so no statistics were written.", err=True)
         click.echo(exc.report_text, err=True, nl=False)
         raise SystemExit(1) from None
+    finally:
+        if bar:
+            bar.stop()
     rows = len(result.published.rows)
     click.echo(f"Wrote {result.data} ({rows} rows), {result.meta} and {result.report} "
                f"for {len(result.published.councils)} council return(s).")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,15 +62,24 @@ def _part_of(path: Path, version: str | None) -> tuple:
         pkg.close()
 
 
-def _parts(paths: Sequence[Path], version: str | None, workers: int | None) -> list[Part]:
+Progress = Callable[[int, int], None]  # (packages done, packages in all)
+
+
+def _parts(paths: Sequence[Path], version: str | None, workers: int | None, progress: Progress | None = None) -> list[Part]:
     workers = min(workers or os.cpu_count() or 1, len(paths))
+    results = []
     if workers > 1 and len(paths) >= PARALLEL_FROM:
         ctx = multiprocessing.get_context("spawn")  # never fork a process that may hold DuckDB threads
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            results = list(pool.map(_part_of, paths, [version] * len(paths),
-                                    chunksize=max(1, len(paths) // (4 * workers))))
+            for r in pool.map(_part_of, paths, [version] * len(paths), chunksize=max(1, len(paths) // (8 * workers))):
+                results.append(r)
+                if progress:
+                    progress(len(results), len(paths))
     else:
-        results = [_part_of(p, version) for p in paths]
+        for p in paths:
+            results.append(_part_of(p, version))
+            if progress:
+                progress(len(results), len(paths))
     out = []
     for r in results:  # the first error in the order given, whatever order the workers finished in
         if r[0] == "invalid":
@@ -82,10 +91,10 @@ def _parts(paths: Sequence[Path], version: str | None, workers: int | None) -> l
 
 
 def published(paths: Sequence[Path], cfg: Disclosure | None = None, version: str | None = None,
-              workers: int | None = None) -> Published:
+              workers: int | None = None, progress: Progress | None = None) -> Published:
     """Validate and load every package, compute and disclosure-control the statistics (nothing
     written). Packages are validated in parallel, one process per core."""
-    councils = combine(_parts([Path(p) for p in paths], version, workers))
+    councils = combine(_parts([Path(p) for p in paths], version, workers, progress))
     return publish(councils, cfg or disclosure_settings(version), Aggregator(version))
 
 
@@ -109,7 +118,7 @@ def write(result: Published, out: Path, cfg: Disclosure | None = None, version: 
 
 
 def run(paths: Sequence[Path], out: Path, cfg: Disclosure | None = None, version: str | None = None,
-        workers: int | None = None) -> Output:
+        workers: int | None = None, progress: Progress | None = None) -> Output:
     """What ``mcds stats`` does: statistics of the packages at ``paths`` written into ``out``."""
     cfg = cfg or disclosure_settings(version)
-    return write(published(paths, cfg, version, workers), out, cfg, version)
+    return write(published(paths, cfg, version, workers, progress), out, cfg, version)
