@@ -32,9 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from mcds.safety import normalise_xlsx  # noqa: E402
 from mcds.submission import Submission, read_csv_package  # noqa: E402
 
 SEED = 20261125
+STAMP = "2025-05-01T09:00:00Z"  # workbooks' created time, so the same run gives the same bytes
 FIX = ROOT / "fixtures"
 D = dt.date
 
@@ -350,6 +352,7 @@ def write_annex_a(path: Path, rows: list[list[object]]) -> None:
     wb.create_sheet("List 9").append(["Child Unique ID", "Gender"])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    normalise_xlsx(path, STAMP)
 
 
 def annex_a(kent: Submission) -> None:
@@ -472,6 +475,7 @@ def mosaic(sub: Submission) -> None:
     folder = FIX / "mapped" / "mosaic"
     folder.mkdir(parents=True, exist_ok=True)
     wb.save(folder / "mosaic_export.xlsx")
+    normalise_xlsx(folder / "mosaic_export.xlsx", STAMP)
 
 
 def eclipse(sub: Submission) -> None:
