@@ -37,8 +37,8 @@ SEEDS = {
     "json-form": b"",  # built below
     "xlsx": _seed(FIXTURES / "annex_a" / "kent-2024-25.xlsx"),
     "ssda903-csv": _seed(FIXTURES / "ssda903" / "csv-2025-26" / "header.csv"),
-    "ssda903-xml": _seed(FIXTURES / "ssda903" / "xml-2024-25" / "SSDA903_202425.xml")[:6000],
-    "cin-xml": _seed(FIXTURES / "cin" / "kent-2024-25.xml")[:6000],
+    "ssda903-xml": _seed(FIXTURES / "ssda903" / "xml-2024-25" / "SSDA903_202425.xml"),
+    "cin-xml": _seed(FIXTURES / "cin" / "kent-2024-25.xml"),
     "annex-a": _seed(FIXTURES / "annex_a" / "kent-2024-25.xlsx"),
     "mapped": _seed(FIXTURES / "mapped" / "liquidlogic" / "DIM_PERSON.csv")[:3000],
 }
