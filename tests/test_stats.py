@@ -413,3 +413,19 @@ def test_report_is_self_contained_accessible_and_shows_the_published_figures(tmp
         assert f'<th scope="row">{name}</th>' in text
     for i in indicators().values():
         assert i.label in text
+
+
+def test_every_form_the_validator_accepts_gives_the_same_statistics(tmp_path: Path) -> None:
+    import zipfile
+
+    from mcds.workbook import write_workbook
+
+    sub = read_csv_package(FIXTURES / "croydon")
+    write_workbook(sub, tmp_path / "croydon.xlsx")
+    with zipfile.ZipFile(tmp_path / "croydon.zip", "w") as z:
+        for f in sorted((FIXTURES / "croydon").iterdir()):
+            z.write(f, f.name)
+    forms = [FIXTURES / "croydon", FIXTURES / "croydon" / "datapackage.json", FIXTURES / "croydon.json",
+             tmp_path / "croydon.xlsx", tmp_path / "croydon.zip"]
+    results = [published([form]).rows for form in forms]
+    assert all(r == results[0] for r in results[1:])
