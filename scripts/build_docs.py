@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import functools
 import io
 import json
 import os
@@ -68,9 +69,18 @@ def header(source: str) -> str:
             "edit the source and run `python scripts/build_docs.py`. -->\n\n")
 
 
+CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
 def cell(text: object) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text if text is not None else "").replace("\n", " ").replace("|", "\\|").strip()
+    """Text safe inside a Markdown table cell: pipes escaped, except in code spans (where the table
+    extension leaves them alone and an escape would show)."""
+    text = str(text if text is not None else "").replace("\n", " ").strip()
+    out, last = [], 0
+    for m in CODE_SPAN.finditer(text):
+        out += [text[last:m.start()].replace("|", "\\|"), m.group(0)]
+        last = m.end()
+    return "".join([*out, text[last:].replace("|", "\\|")])
 
 
 def code(text: object) -> str:
@@ -159,6 +169,25 @@ def issues_by_field(version: str) -> dict[tuple[str, str], list[str]]:
     return out
 
 
+@functools.cache
+def _json_schema(version: str) -> dict[str, Any]:
+    return gen.json_schema(std.load(version))
+
+
+def json_form_text(s: std.Standard, f: std.Field) -> str:
+    """How the JSON Schema of the JSON form describes the field (its type, format or pattern; codes aside)."""
+    d = _json_schema(s.version)["$defs"].get(f.table, {}).get("properties", {}).get(f.name, {})
+    typ = d.get("type", "")
+    text = " or ".join(code(t) for t in typ) if isinstance(typ, list) else code(typ)
+    if typ == "array" or "array" in typ:
+        text += f" of {code(d.get('items', {}).get('type', ''))}"
+    if d.get("format"):
+        text += f", format {code(d['format'])}"
+    if d.get("pattern"):
+        text += f", matching {code(d['pattern'])}"
+    return text
+
+
 def field_section(s: std.Standard, f: std.Field, page: str, issue_index: dict[tuple[str, str], list[str]]) -> str:
     rows: list[list[object]] = [
         ["Name", code(f.name)],
@@ -166,6 +195,7 @@ def field_section(s: std.Standard, f: std.Field, page: str, issue_index: dict[tu
         ["Type", type_text(f)],
         ["Required", "yes" if f.required else "no"],
         ["Constraints", constraints_text(f)],
+        ["In the JSON form", json_form_text(s, f)],
     ]
     if f.codelist:
         key = f" (its {code(f.codelist_key)} column)" if f.codelist_key != "code" else ""
