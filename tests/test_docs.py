@@ -142,6 +142,38 @@ def test_command_not_in_the_toolkit_leaves_a_note_and_blocks_later_steps() -> No
     assert "`mcds no-such-command`, which is not in the toolkit yet" in filled
 
 
+def test_session_directives_prepare_the_scratch_folder(tmp_path: Path) -> None:
+    session = build_docs.Session(tmp_path)
+    session.prepare("copy fixtures/valid/kent -> kent")
+    session.prepare("set kent/missing_episodes.csv 2 episode_type Missing")
+    session.prepare("demo-key council.key")
+    rows = (tmp_path / "kent" / "missing_episodes.csv").read_text(encoding="utf-8").splitlines()
+    original = (ROOT / "fixtures" / "valid" / "kent" / "missing_episodes.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    assert rows[1].split(",")[header.index("episode_type")] == "Missing"
+    assert rows[2:] == original[2:] and rows[0] == original[0]
+    assert len((tmp_path / "council.key").read_text(encoding="utf-8").strip()) >= 64
+    assert session.run("head -n 2 kent/missing_episodes.csv") == (0, "\n".join(rows[:2]))
+    with pytest.raises(ValueError, match="unknown mcds-session directive"):
+        session.prepare("delete everything")
+    with pytest.raises(ValueError, match="must start with mcds"):
+        session.run("rm -rf kent")
+
+
+def test_embeds_come_from_the_standard() -> None:
+    s = std.load()
+    name, cl = next(iter(s.codelists.items()))
+    text = build_docs.embed("codes", name, "councils/x.md")
+    assert all(code_.code in text for code_ in cl.codes) and f"../reference/codelists/{name}.md" in text
+    f = s.tables["children"].fields[0]
+    assert f.description in build_docs.embed("field", f"children.{f.name}", "councils/x.md")
+    assert all(t.title in build_docs.embed("tables", "all", "x.md") for t in s.tables.values())
+    with pytest.raises(ValueError, match="unknown mcds-embed kind"):
+        build_docs.embed("nonsense", "x", "x.md")
+    page = "<!-- mcds-embed: codes " + name + " -->\nstale text\n<!-- mcds-embed end -->\n"
+    assert "stale text" not in build_docs.fill_embeds(page, "x.md")
+
+
 # ---------------------------------------------------------------- the built site
 
 
