@@ -804,6 +804,53 @@ def _(d: Path) -> None:
     (_mapped(d) / "mapping.yaml").write_text("\n".join(lines) + "\nsources: *j\n", encoding="utf-8")
 
 
+def _mosaic(d: Path) -> Path:
+    folder = d / "export"
+    shutil.copytree(FIXTURES / "mapped" / "mosaic", folder)
+    return folder
+
+
+def _far_cell(wb) -> None:  # type: ignore[no-untyped-def]
+    wb["People"]["XFD1048576"] = "stray"
+
+
+@case("mapped-xlsx-far-cell", "a Mosaic workbook export with a stray cell at XFD1048576", mapped_runs(),
+      Expect(2, ("mosaic_export.xlsx", "XFD1048576", "sheet People")), seconds=20)
+def _(d: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = _mosaic(d) / "mosaic_export.xlsx"
+    wb = load_workbook(path)
+    _far_cell(wb)
+    wb.save(path)
+
+
+def inflate_member(path: Path, member: str, padding: int) -> None:
+    """Pad a workbook member with blanks after <sheetData> (valid XML, compresses 1,000 times)."""
+    with zipfile.ZipFile(path) as z:
+        members = [(i.filename, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            if name == member:
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * padding, 1)
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+@case("mapped-xlsx-zip-bomb", "a Mosaic workbook export whose first sheet decompresses 1,000 times", mapped_runs(),
+      Expect(2, ("mosaic_export.xlsx", "ZIP bomb")), seconds=20)
+def _(d: Path) -> None:
+    inflate_member(_mosaic(d) / "mosaic_export.xlsx", "xl/worksheets/sheet1.xml", 60_000_000)
+
+
+@case("zip-too-many-members", "a zipped package of 10,001 files", ZIP_RUNS, Expect(2, ("package.zip", "10,001 members")),
+      generated=True)
+def _(d: Path) -> None:
+    members = package_members(tiny_package(d / "src"))
+    members.update({f"junk/{n}.txt": b"" for n in range(10_001 - len(members))})
+    write_zip(d / "package.zip", members)
+    shutil.rmtree(d / "src")
+
+
 # ---------------------------------------------------------------- writing the corpus
 
 
