@@ -36,8 +36,10 @@ def test_cells_survive_and_rows_are_right(tmp_path_factory, values: list[str], c
         r[0] = f"K{n}"
         r[header.index("sex")] = v
         data.append(r)
+    # a bare carriage return is a line break to every CSV reader (and to Excel): quote such cells
+    quoting = csv.QUOTE_ALL if any("\r" in v for v in values) else csv.QUOTE_MINIMAL
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\r\n" if crlf else "\n", quoting=csv.QUOTE_MINIMAL).writerows([header, *rows[1:], *data])
+        csv.writer(fh, lineterminator="\r\n" if crlf else "\n", quoting=quoting).writerows([header, *rows[1:], *data])
     report = mcds.validate(folder)
     got = sorted((r, v) for c, r, f, v in report.project("code", "row", "field", "value") if c == "codelist-value")
     expected = sorted((len(rows) + 1 + n, v) for n, v in enumerate(values) if v not in CODES and v != "")

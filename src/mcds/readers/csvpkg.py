@@ -93,6 +93,23 @@ def _needs_python(path: Path, enc: str) -> bool:
     return enc != "utf-8-sig"
 
 
+def _line_ends(path: Path, chunk: int = 1 << 24) -> tuple[int, bool]:
+    """The number of lines (a last line without a line end counts), and whether every line ends the
+    same way (all LF, or all CRLF, with no other carriage return), in one streamed pass."""
+    lf = cr = crlf = 0
+    last = b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            if last == b"\r" and block[:1] == b"\n":
+                crlf += 1
+            lf += block.count(b"\n")
+            cr += block.count(b"\r")
+            crlf += block.count(b"\r\n")
+            last = block[-1:]
+    uniform = cr == 0 or (cr == crlf == lf)
+    return lf + (last != b"\n"), uniform
+
+
 def _read_duckdb(con: duckdb.DuckDBPyConnection, path: Path, relation: str, width: int, *, parallel: bool = True) -> bool:
     """Fast path. The cells go to ``<relation>_data``; ``relation`` is a view adding ``_row``."""
     columns = {f"c{i}": "VARCHAR" for i in range(1, width + 1)}
@@ -141,11 +158,11 @@ def read_table(con: duckdb.DuckDBPyConnection, path: Path, relation: str, *,
         load_rows(con, relation, 0, [])
         return [], []
     if not _needs_python(path, enc) and _read_duckdb(con, path, relation, width, parallel=parallel):
-        from mcds.safety import physical_lines
-
         # one record per line, or DuckDB lost or merged some (it drops a last line longer than its
-        # buffer without a word): then the Python path reads it, and says what is wrong
-        if con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0] + 1 == physical_lines(path):  # type: ignore[index]
+        # buffer without a word, and skips blank lines): then the Python path reads it, and says what
+        # is wrong. Files whose line ends are mixed, or with a carriage return inside a cell, too.
+        lines, uniform = _line_ends(path)
+        if uniform and con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0] + 1 == lines:  # type: ignore[index]
             return [h if h.strip() else None for h in header], []
         con.execute(f"DROP VIEW IF EXISTS {relation}")
         con.execute(f"DROP TABLE IF EXISTS {relation}_data")

@@ -9,9 +9,12 @@ The public API is :mod:`mcds.validate`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -22,7 +25,7 @@ from mcds.engine import quote
 from mcds.errors import InputError
 from mcds.issues import Issue, Location
 from mcds.readers import RawSubmission, RawTable, open_submission
-from mcds.rules import RuleFinding, run_rules
+from mcds.rules import RuleFinding, rule_types, run_rule
 from mcds.validation.cells import TYPE_EXPECTED, CellFinding, create_codelists, find_cells, find_keys
 from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_location, metadata_table
 from mcds.validation.structure import check_header, match_tables
@@ -39,6 +42,8 @@ EMITS = frozenset({
 })
 
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+R = TypeVar("R")
 VERSION_PATTERN = re.compile(r"^\d+\.\d+$")
 
 
@@ -62,7 +67,7 @@ class Validation:
     Iterate :meth:`issues` to run it; afterwards ``con`` holds the submission in the typed shape,
     ``standard`` the version it was validated against and ``notes`` remarks about the run."""
 
-    STAGES = 6
+    STAGES = 5
 
     def __init__(self, path: Path, *, standard_version: str | None = None, progress: Progress | None = None) -> None:
         self.path = Path(path)
@@ -200,31 +205,58 @@ class Validation:
 
             self._step("Checking cells", 3)
             columns = {t: {f: r.sql_column(f) for f in s.tables[t].field_names} for t, r in present.items()}
-            for t, r in present.items():
-                yield from (self._cell_issue(s, r, s.tables[t], c, suggestions)
-                            for c in find_cells(con, s, s.tables[t], columns[t], r.relation,  # type: ignore[arg-type]
-                                                absent_is_empty=r.kind == "key"))
-            self._step("Checking keys", 4)
             relations = {t: (r.relation, columns[t]) for t, r in present.items()}
-            for t, r in present.items():
-                yield from (self._cell_issue(s, r, s.tables[t], c, suggestions)
-                            for c in find_keys(con, s.tables[t], columns[t], r.relation, relations))  # type: ignore[arg-type]
+            self._load_metadata_typed(s, mcols)
 
-            self._step("Loading", 5)
-            self._load_typed(s, present, columns, mcols)
-        self._step("Checking rules", 6)
-        for finding in run_rules(con, s):
-            yield self._rule_issue(s, finding, present)
+            def check_table(cur: duckdb.DuckDBPyConnection, t: str) -> list[CellFinding]:
+                r, table = present[t], s.tables[t]
+                found = list(find_cells(cur, s, table, columns[t], r.relation,  # type: ignore[arg-type]
+                                        absent_is_empty=r.kind == "key"))
+                found += find_keys(cur, table, columns[t], r.relation, relations)  # type: ignore[arg-type]
+                self._load_typed(cur, s, t, r, columns[t])
+                return found
 
-    def _load_typed(self, s: std.Standard, present: dict[str, RawTable], columns: dict[str, dict[str, str | None]],
-                    mcols: dict[str, str]) -> None:
-        con = self.con
-        engine.create_tables(con, s)
+            for t, found in zip(present, concurrently(con, check_table, list(present)), strict=True):
+                yield from (self._cell_issue(s, present[t], s.tables[t], c, suggestions) for c in found)
+        self._step("Checking rules", 4)
+        for findings in concurrently(con, lambda cur, kind: list(run_rule(cur, s, kind)), rule_types(s.version)):
+            yield from (self._rule_issue(s, f, present) for f in findings)
+
+    def _load_metadata_typed(self, s: std.Standard, mcols: dict[str, str]) -> None:
+        engine.create_tables(self.con, s)
         exprs = ", ".join(engine.cast_expression(f, mcols[f.name]) for f in s.metadata_fields)
-        con.execute(f"INSERT INTO metadata SELECT {exprs} FROM {METADATA_RELATION}")
-        for t, r in present.items():
-            table = s.tables[t]
-            raw_cols = [f"c{i}" for i in range(1, len(r.header) + 1)]
-            exprs = ", ".join(_cast(f, columns[t][f.name]) for f in table.fields)
-            where = f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if raw_cols else "WHERE FALSE"
-            con.execute(f"INSERT INTO {quote(t)} SELECT {exprs}, _row FROM {r.relation} {where}")
+        self.con.execute(f"INSERT INTO metadata SELECT {exprs} FROM {METADATA_RELATION}")
+
+    @staticmethod
+    def _load_typed(cur: duckdb.DuckDBPyConnection, s: std.Standard, t: str, r: RawTable,
+                    columns: dict[str, str | None]) -> None:
+        """Cast one raw table into its typed table (blank rows left out)."""
+        raw_cols = [f"c{i}" for i in range(1, len(r.header) + 1)]
+        exprs = ", ".join(_cast(f, columns[f.name]) for f in s.tables[t].fields)
+        where = f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if raw_cols else "WHERE FALSE"
+        cur.execute(f"INSERT INTO {quote(t)} SELECT {exprs}, _row FROM {r.relation} {where}")
+
+
+def concurrently(con: duckdb.DuckDBPyConnection, fn: Callable[[duckdb.DuckDBPyConnection, T], R],
+                 items: list[T]) -> list[R]:
+    """``fn(cursor, item)`` for every item, two at a time on cores enough, each on its own cursor of
+    ``con``; the results in the items' order. DuckDB runs each query on its own threads as well, but
+    many small queries side by side keep both cores busier than one after another."""
+    workers = min(len(items), os.cpu_count() or 1, 2)
+    if workers < 2:
+        return [fn(con, item) for item in items]
+
+    def run(item: T) -> R:
+        cur = con.cursor()
+        try:
+            return fn(cur, item)
+        finally:
+            cur.close()
+
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
+    con.execute("SET threads = 1")  # each query on one thread: less overhead, and the two run side by side
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(run, items))
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
