@@ -52,12 +52,17 @@ def _version_key(v: str) -> tuple[int, ...]:
 
 
 def _cast(f: std.Field, column: str | None) -> str:
-    """The typed value of a raw cell, as :func:`mcds.engine.cast_expression`; dates use DuckDB's own date
-    cast, several times faster on a national file (a cell that is not YYYY-MM-DD is a type-error anyway)."""
+    """The typed value of a raw cell, as :func:`mcds.engine.cast_expression`; dates, months and times use
+    DuckDB's own casts behind a LIKE that keeps them strict, several times faster than parsing with a
+    format on a national file."""
     if column is None:
         return f"CAST(NULL AS {engine.sql_type(f)})"
     if f.type == "date":  # strict as the type check: YYYY-MM-DD only
         return f"CASE WHEN {column} LIKE '____-__-__' AND NOT contains({column}, ' ') THEN TRY_CAST({column} AS DATE) END"
+    if f.type == "yearmonth":
+        return f"CASE WHEN {column} LIKE '____-__' AND NOT contains({column}, ' ') THEN TRY_CAST({column} || '-01' AS DATE) END"
+    if f.type == "time":
+        return f"CASE WHEN {column} LIKE '__:__:__' AND NOT contains({column}, ' ') THEN TRY_CAST({column} AS TIME) END"
     return engine.cast_expression(f, column)
 
 
@@ -213,7 +218,7 @@ class Validation:
                 found = list(find_cells(cur, s, table, columns[t], r.relation,  # type: ignore[arg-type]
                                         absent_is_empty=r.kind == "key"))
                 found += find_keys(cur, table, columns[t], r.relation, relations)  # type: ignore[arg-type]
-                self._load_typed(cur, s, t, r, columns[t])
+                self._load_typed(cur, s, t, r, columns[t], blank=any(c.code == "row-blank" for c in found))
                 return found
 
             for t, found in zip(present, concurrently(con, check_table, list(present)), strict=True):
@@ -229,11 +234,11 @@ class Validation:
 
     @staticmethod
     def _load_typed(cur: duckdb.DuckDBPyConnection, s: std.Standard, t: str, r: RawTable,
-                    columns: dict[str, str | None]) -> None:
-        """Cast one raw table into its typed table (blank rows left out)."""
+                    columns: dict[str, str | None], *, blank: bool) -> None:
+        """Cast one raw table into its typed table (blank rows, if it has any, left out)."""
         raw_cols = [f"c{i}" for i in range(1, len(r.header) + 1)]
         exprs = ", ".join(_cast(f, columns[f.name]) for f in s.tables[t].fields)
-        where = f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if raw_cols else "WHERE FALSE"
+        where = "WHERE FALSE" if not raw_cols else f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if blank else ""
         cur.execute(f"INSERT INTO {quote(t)} SELECT {exprs}, _row FROM {r.relation} {where}")
 
 

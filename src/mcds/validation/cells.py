@@ -116,13 +116,13 @@ def _date_field(table: std.Table) -> std.Field | None:
 
 def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None], relation: str,
                 all_columns: list[str], *, absent_is_empty: bool, in_use: bool = True) -> list[str]:
+    """``all_columns``: every raw column, when the table has blank rows to leave out (else empty)."""
     """The SELECTs finding every offending cell of ``relation``.
 
     ``columns`` maps each field to its raw column (None if the column is absent). Absent columns
     are reported once as a header problem, unless ``absent_is_empty`` (the JSON form, where an
     object may leave out a property), in which case their cells count as empty."""
-    not_blank = f"coalesce({', '.join(all_columns)}) IS NOT NULL" if all_columns else "TRUE"
-    src = f"(SELECT * FROM {relation} WHERE {not_blank})"
+    src = f"(SELECT * FROM {relation} WHERE coalesce({', '.join(all_columns)}) IS NOT NULL)" if all_columns else relation
     out = []
 
     def sel(code: str, f: std.Field, where: str, value: str, param: str = "NULL", frm: str = src) -> None:
@@ -187,16 +187,20 @@ def _sqltype(f: std.Field) -> str:
 def find_cells(con: duckdb.DuckDBPyConnection, s: std.Standard, table: std.Table, columns: dict[str, str | None],
                relation: str, *, absent_is_empty: bool = False, in_use: bool = True) -> Iterator[CellFinding]:
     width_cols = sorted(_all_columns(con, relation), key=_colnum)
-    selects = cell_checks(s, table, columns, relation, width_cols, absent_is_empty=absent_is_empty, in_use=in_use)
-    # blank rows are reported as such, and their cells are not checked (as Frictionless does)
+    # blank rows are reported as such, and their cells are not checked (as Frictionless does). Only a
+    # table that has some pays for leaving them out: each check then reads one column, not all.
+    blank = []
     if width_cols:
-        selects.append(f"SELECT 'row-blank' AS code, NULL AS field, _row, NULL AS value, NULL AS param FROM {relation} "
-                       f"WHERE coalesce({', '.join(width_cols)}) IS NULL")
-    if not selects:
-        return
-    sql = " UNION ALL ".join(selects) + " ORDER BY _row, code"
-    for code, field, row, value, param in con.execute(sql).fetchall():
-        yield CellFinding(code, field, row, value, param)
+        blank = [r for (r,) in con.execute(f"SELECT _row FROM {relation} WHERE coalesce({', '.join(width_cols)}) IS NULL "
+                                           "ORDER BY _row").fetchall()]
+    selects = cell_checks(s, table, columns, relation, width_cols if blank else [], absent_is_empty=absent_is_empty,
+                          in_use=in_use)
+    found = [CellFinding("row-blank", "", r, None) for r in blank]
+    if selects:
+        found += [CellFinding(code, field, row, value, param)
+                  for code, field, row, value, param in con.execute(" UNION ALL ".join(selects)).fetchall()]
+    found.sort(key=lambda c: (c.row, c.code))
+    yield from found
 
 
 def _colnum(c: str) -> int:
