@@ -87,11 +87,11 @@ def test_missing_episode_links_to_the_placement_it_started_in(tmp_path: Path) ->
                              "1,01/01/2009,A,01/03/2024,02/03/2024\n")
     sub, _ = convert_ssda903([tmp_path], "886", 2025)
     places = {p["placement_id"]: p["start_date"] for p in sub.rows("placements")}
-    assert places == {"1-P1": "2024-04-01", "1-P2": "2024-06-10"}  # numbered by start date
+    assert places == {"P1": "2024-04-01", "P2": "2024-06-10"}  # numbered by start date
     links = {e["start_date"]: e["placement_id"] for e in sub.rows("missing_episodes")}
     # On the day one placement ends and the next begins, the episode belongs to the new one;
     # before the first placement there is none.
-    assert links == {"2024-06-09": "1-P1", "2024-06-10": "1-P2", "2024-03-01": None}
+    assert links == {"2024-06-09": "P1", "2024-06-10": "P2", "2024-03-01": None}
 
 
 def test_rejections_name_file_row_and_column(tmp_path: Path) -> None:

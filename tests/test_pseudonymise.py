@@ -86,3 +86,31 @@ def test_cli_key_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert r.exit_code == 2 and not (tmp_path / "b").exists()
     r = runner.invoke(main, ["pseudonymise", str(KENT), str(tmp_path / "c")])
     assert r.exit_code == 2
+
+
+def test_child_ids_inside_other_identifiers_are_replaced_and_links_kept(tmp_path: Path) -> None:
+    sub = read_csv_package(KENT)
+    # A council whose system builds episode and placement ids from the child's id.
+    child = sub.rows("children")[0]["child_id"]
+    local = {c["child_id"]: f"C{n}" for n, c in enumerate(sub.rows("children"), start=100)}
+    for t in sub.tables.values():
+        for r in t:
+            if r.get("child_id"):
+                r["child_id"] = local[r["child_id"]]
+    renamed = {}
+    for p in sub.rows("placements"):
+        renamed[p["placement_id"]] = f"{p['child_id']}-{p['placement_id']}"
+        p["placement_id"] = renamed[p["placement_id"]]
+    for e in sub.rows("missing_episodes"):
+        e["placement_id"] = renamed.get(e["placement_id"], e["placement_id"])
+    out = pseudonymise(sub, KEY)
+    ids = {p["placement_id"] for p in out.rows("placements")}
+    assert not any(local[child] in i.split("-") for i in ids)
+    assert all(i.endswith(old.split("-", 1)[1]) for i, old in zip(
+        (p["placement_id"] for p in out.rows("placements")), (p["placement_id"] for p in sub.rows("placements")),
+        strict=True))
+    assert {e["placement_id"] for e in out.rows("missing_episodes") if e["placement_id"]} <= ids
+    from mcds.submission import write_csv_package
+
+    write_csv_package(out, tmp_path / "out")
+    assert mcds.validate(tmp_path / "out").valid

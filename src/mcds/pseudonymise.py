@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from pathlib import Path
 
 from mcds.errors import InputError, MCDSError
 from mcds.submission import Submission
 
 __all__ = ["MIN_KEY_BYTES", "UnusableKeyError", "identifier_fields", "key_from_env", "key_from_file", "pseudonym",
-           "pseudonymise"]
+           "pseudonymise", "record_id_fields"]
 
 MIN_KEY_BYTES = 32
 IDENTIFIER_SENSITIVITY = "direct_identifier"
@@ -61,10 +62,27 @@ def identifier_fields(sub: Submission) -> dict[str, list[str]]:
             for t in sub.standard.tables.values()}
 
 
+EMBEDDED_LENGTH = 16  # hexadecimal characters of the pseudonym put in place of a child id inside another id
+_DELIMITERS = re.compile(r"([-_.])")
+
+
+def record_id_fields(sub: Submission) -> dict[str, list[str]]:
+    """Per table, the other identifier fields (placement, episode, interview), which a council's
+    system may have built from the child's identifier (``C123-1``)."""
+    return {t.name: [f.name for f in t.fields if f.name.endswith("_id") and f.sensitivity != IDENTIFIER_SENSITIVITY]
+            for t in sub.standard.tables.values()}
+
+
 def pseudonymise(sub: Submission, key: bytes) -> Submission:
-    """A copy of ``sub`` with every child identifier replaced by its pseudonym; metadata says so."""
+    """A copy of ``sub`` with every child identifier replaced by its pseudonym; metadata says so.
+
+    A child identifier inside another identifier (a part between ``-``, ``_`` or ``.``, as in
+    ``C123-1``) is replaced too, by the start of its pseudonym, in every table alike so the links
+    between tables still hold."""
     _check(key, "key")
     fields = identifier_fields(sub)
+    others = record_id_fields(sub)
+    children = {row[f] for name, names in fields.items() for row in sub.tables.get(name, []) for f in names if row.get(f)}
     cache: dict[str, str] = {}
 
     def p(value: str | None) -> str | None:
@@ -74,8 +92,17 @@ def pseudonymise(sub: Submission, key: bytes) -> Submission:
             cache[value] = pseudonym(key, value)
         return cache[value]
 
+    def inside(value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = _DELIMITERS.split(value)
+        if not any(part in children for part in parts):
+            return value
+        return "".join((p(part) or "")[:EMBEDDED_LENGTH] if part in children else part for part in parts)
+
     out = Submission({**sub.metadata, "pseudonymised": "true"})
     for name, rows in sub.tables.items():
-        names = fields.get(name, [])
-        out.tables[name] = [{k: (p(v) if k in names else v) for k, v in row.items()} for row in rows]
+        names, embedded = fields.get(name, []), others.get(name, [])
+        out.tables[name] = [{k: (p(v) if k in names else inside(v) if k in embedded else v) for k, v in row.items()}
+                            for row in rows]
     return out

@@ -316,11 +316,15 @@ def _placements(tables: dict[str, list[SourceRow]], m: _Mapper, sub: Submission,
         child = row["child_id"] or ""
         by_child[child].append((r, row))
         count.written += 1
+    # Identifiers are numbered through the file (child by child, by start date) and never contain
+    # the child's identifier, which pseudonymisation replaces: an id built on it would give it away.
     out: dict[str, list[Row]] = {}
+    n = 0
     for child, rows in by_child.items():
         ordered = []
-        for n, (_, row) in enumerate(_sorted_by_date(rows, "start_date", formats), start=1):
-            ordered.append({"placement_id": f"{child}-P{n}", **row})
+        for _, row in _sorted_by_date(rows, "start_date", formats):
+            n += 1
+            ordered.append({"placement_id": f"P{n}", **row})
         out[child] = ordered
     table = sub.rows("placements")
     for child in by_child:
@@ -352,6 +356,6 @@ def _missing(tables: dict[str, list[SourceRow]], m: _Mapper, placements: dict[st
         by_child[child].append((r, row))
         count.written += 1
     table = sub.rows("missing_episodes")
-    for child, rows in by_child.items():
-        for n, (_, row) in enumerate(_sorted_by_date(rows, "start_date", formats), start=1):
-            table.append({"episode_id": f"{child}-M{n}", **row})
+    for rows in by_child.values():
+        for _, row in _sorted_by_date(rows, "start_date", formats):
+            table.append({"episode_id": f"M{len(table) + 1}", **row})
