@@ -29,7 +29,7 @@ from mcds.rules import RuleFinding, rule_types, run_rule
 from mcds.validation.cells import TYPE_EXPECTED, CellFinding, create_codelists, find_cells, find_keys
 from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_location, metadata_table
 from mcds.validation.structure import check_header, match_tables
-from mcds.validation.suggest import closest_code, did_you_mean
+from mcds.validation.suggest import code_suggestion, did_you_mean
 
 __all__ = ["EMITS", "Progress", "Validation"]
 
@@ -117,7 +117,7 @@ class Validation:
         current = std.current_version()
         if _version_key(version) < _version_key(current):
             self.notes.append(f"Version {current} of the standard is available; this submission was validated "
-                              f"against version {version}, which it follows. `mcds upgrade` converts it.")
+                              f"against version {version}, which it follows.")
         return std.load(version)
 
     # ------------------------------------------------------------------ issues
@@ -145,15 +145,7 @@ class Validation:
         elif code in ("codelist-value", "code-deprecated") and f and f.codelist:
             key = (f.codelist, c.value or "")
             if key not in suggestions:
-                cl = s.codelist(f.codelist)
-                codes = s.allowed_codes(f) or ()
-                wordlike = any(re.search(r"[a-z_]", x) for x in codes)
-                hint = closest_code(c.value or "", codes, {x.code: x.title for x in cl.codes}
-                                    if f.codelist_key == "code" else None)
-                if hint and not wordlike and hint.casefold() != (c.value or "").strip().casefold() and \
-                        hint not in {x.code for x in cl.codes if x.title.casefold() == (c.value or "").strip().casefold()}:
-                    hint = None  # never guess between look-alike codes such as council numbers
-                suggestions[key] = hint
+                suggestions[key] = code_suggestion(s, f, c.value or "")
             params = {"codelist": f.codelist, "suggestion": did_you_mean(suggestions[key])}
             if code == "code-deprecated":
                 params["suggestion"] = f" ({c.param})" if c.param else ""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process
 
-__all__ = ["closest", "closest_code", "did_you_mean"]
+from mcds import standard as std
+
+__all__ = ["closest", "closest_code", "code_suggestion", "did_you_mean"]
 
 
 def _norm(text: str) -> str:
@@ -44,3 +47,19 @@ def closest_code(value: str, codes: Iterable[str], titles: Mapping[str, str] | N
 def did_you_mean(suggestion: str | None) -> str:
     """The text put in a message's ``{suggestion}``."""
     return f" (did you mean '{suggestion}'?)" if suggestion else ""
+
+
+def code_suggestion(s: std.Standard, f: std.Field, value: str) -> str | None:
+    """The code of the field's codelist a wrong value most likely meant. Between codes that are not
+    words (council numbers, SSDA903 codes) only a change of case or spacing, or a title written
+    instead of its code, is suggested: never a guess between look-alike codes."""
+    cl = s.codelist(f.codelist or "")
+    codes = s.allowed_codes(f) or ()
+    titles = {x.code: x.title for x in cl.codes} if f.codelist_key == "code" else None
+    hint = closest_code(value, codes, titles)
+    if hint is None or any(re.search(r"[a-z_]", x) for x in codes):
+        return hint
+    key = _norm(value)
+    if _norm(hint) == key or (titles and _norm(titles.get(hint, "")) == key):
+        return hint
+    return None
