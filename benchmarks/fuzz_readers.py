@@ -13,6 +13,7 @@ Anything else (another exception, a hang) is a defect and is printed with the in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import shutil
 import sys
@@ -209,10 +210,8 @@ def fuzz_one(target: str, seconds: float) -> tuple[Counter[str], float, list[str
             counts["defect"] += 1
             defects.append(f"too slow ({took:.1f}s) <- {payload[:120]!r}")
 
-    try:
+    with contextlib.suppress(_Stop):  # the time is up
         fuzz()
-    except _Stop:
-        pass
     return counts, slowest, defects
 
 

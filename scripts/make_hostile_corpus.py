@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import shutil
 import struct
@@ -215,11 +214,14 @@ def workbook_form(path: Path, edit: Callable[[object], None] | None = None) -> N
     from mcds.submission import from_json_document
     from mcds.workbook import write_workbook
 
+    from mcds.safety import normalise_xlsx
+
     write_workbook(from_json_document(json_form()), path)
     if edit is not None:
         wb = load_workbook(path)
         edit(wb)
         wb.save(path)
+        normalise_xlsx(path)  # the corpus is the same bytes every time it is generated
 
 
 def write_zip(path: Path, members: dict[str, bytes], *, symlinks: tuple[str, ...] = ()) -> None:
@@ -823,6 +825,9 @@ def _(d: Path) -> None:
     wb = load_workbook(path)
     _far_cell(wb)
     wb.save(path)
+    from mcds.safety import normalise_xlsx
+
+    normalise_xlsx(path)
 
 
 def inflate_member(path: Path, member: str, padding: int) -> None:

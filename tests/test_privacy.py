@@ -103,7 +103,7 @@ def test_conversion_messages_echo_at_most_one_cell(tmp_path: Path) -> None:
         rows[r] = [f"M{r}C{c}X" if name != "MIS_START" else "" for c, name in enumerate(rows[0])]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
-    code, out = run("convert", "ssda903", str(src), "--la", "886", "--year", "2026", "--out", str(tmp_path / "o"),
+    code, _ = run("convert", "ssda903", str(src), "--la", "886", "--year", "2026", "--out", str(tmp_path / "o"),
                     "--report", str(tmp_path / "r.json"))
     assert code == 1
     issues = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["issues"]
@@ -227,7 +227,7 @@ def test_published_output_ignores_special_category_and_identifier_values(tmp_pat
     # every special-category value moves to another child with the same filter levels (with the dates
     # that go with it, so the data stays valid), and every ethnicity changes
     moved = [n for n in S.tables["children"].field_names
-             if n in special or n.startswith(("nrm_", "ictg_")) and n != "ethnicity"]
+             if n in special or n.startswith(("nrm_", "ictg_"))]
     groups: dict[tuple[str, str], list[dict[str, str]]] = {}
     for r in rows:
         groups.setdefault((r["uasc"], r["trafficking_concern"]), []).append(r)

@@ -118,12 +118,14 @@ class ZipSummary:
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
-        self.sheet_areas: dict[str, tuple[int, int, int, int]] = {}  # member -> (min row, min col, max row, max col)
+        self.sheet_areas: dict[str, tuple[int, int]] = {}  # member -> (farthest row, farthest column), at most
 
 
-# A cell with content: <c r="B7" ...> not self-closed. Self-closed cells (<c r="B7" s="1"/>) are
-# formatting only and cost nothing.
-_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"[^>]*?(/?)>")
+# A cell with content: ' r="B7"' in a start tag that is not self-closed (<c r="B7" s="1"/> is
+# formatting only and costs the reader nothing). Plain patterns, one for the rows and one for the
+# column letters, so the scan runs at C speed (about 60 MB of sheet XML a second).
+_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>')
 
 
 def _col_number(letters: bytes) -> int:
@@ -207,32 +209,27 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _stream_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, summary: ZipSummary | None,
                    sheet: str | None = None) -> None:
-    area = [0, 0, 0, 0]  # min row, min col, max row, max col
+    """Decompress one member in chunks (checking its size and CRC); for a worksheet, measure the area
+    from A1 to its farthest cell with content, which is what the XLSX reader allocates."""
+    max_row = max_col = 0
     tail = b""
     with zf.open(info) as fh:  # reads at most the declared size, then checks the CRC
-        while chunk := fh.read(_CHUNK):
+        while chunk := fh.read(_CHUNK * 8):
             if summary is None:
                 continue
             data = tail + chunk
-            last_end = 0
-            for m in _CELL.finditer(data):
-                last_end = m.end()
-                if m.group(3):
-                    continue
-                row, col = int(m.group(2)), _col_number(m.group(1))
-                if not area[0]:
-                    area[:] = [row, col, row, col]
-                else:
-                    area[0], area[1] = min(area[0], row), min(area[1], col)
-                    area[2], area[3] = max(area[2], row), max(area[3], col)
-            tail = data[max(last_end, len(data) - 512):]
-            if area[0] and (area[2] - area[0] + 1) * (area[3] - area[1] + 1) > MAX_SHEET_CELLS:
-                raise InputError(path, f"the sheet has content as far as cell {_col_letters(area[3])}{area[2]}, "
-                                       f"{(area[2] - area[0] + 1) * (area[3] - area[1] + 1):,} cells from its first "
-                                       f"(at most {MAX_SHEET_CELLS:,} are read); delete the stray cells beyond the data",
+            rows = _CELL_ROW.findall(data)
+            if rows:
+                max_row = max(max_row, *map(int, rows))
+                max_col = max(max_col, *map(_col_number, set(_CELL_COLUMN.findall(data))))
+            tail = data[-64:]
+            if max_row * max_col > MAX_SHEET_CELLS:
+                raise InputError(path, f"the sheet has content as far as cell {_col_letters(max_col)}{max_row} or beyond, "
+                                       f"{max_row * max_col:,} cells from A1 (at most {MAX_SHEET_CELLS:,} are read); "
+                                       "delete the stray cells beyond the data",
                                  where=f"sheet {sheet}" if sheet else f"sheet file {info.filename}")
-    if summary is not None and area[0]:
-        summary.sheet_areas[info.filename] = (area[0], area[1], area[2], area[3])
+    if summary is not None and max_row:
+        summary.sheet_areas[info.filename] = (max_row, max_col)
 
 
 # ---------------------------------------------------------------- text encodings
