@@ -138,3 +138,45 @@ def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
     assert blocker.read_text(encoding="utf-8") == "x"
     if os.name == "posix":
         assert not list(tmp_path.glob(".*"))
+
+
+WRITERS = {
+    "convert package xlsx": (["convert", "package", str(KENT), "--to", "xlsx", "--out", "{out}/sub.xlsx"], "sub.xlsx"),
+    "convert package csv": (["convert", "package", str(KENT), "--to", "csv", "--out", "{out}/pkg"], "pkg"),
+    "convert package json": (["convert", "package", str(KENT), "--to", "json", "--out", "{out}/sub.json"], "sub.json"),
+    "annotate": (["validate", str(KENT), "--annotate", "{out}/annotated.xlsx"], "annotated.xlsx"),
+    "template": (["template", "{out}/template.xlsx"], "template.xlsx"),
+    "stats": (["stats", str(KENT), "--out", "{out}/stats"], "stats"),
+    "pseudonymise": (["pseudonymise", str(KENT), "{out}/p.json", "--key-env", "MCDS_TEST_KEY"], "p.json"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_a_failure_before_the_move_leaves_the_previous_output(tmp_path: Path, name: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection: every temporary file is complete, then moving it into place fails (as a crash
+    at that instant would): the previous output is untouched and no temporary file is left."""
+    from click.testing import CliRunner
+
+    from mcds.cli import main
+
+    args, target = WRITERS[name]
+    out = tmp_path / "out"
+    env = {"MCDS_TEST_KEY": "k" * 40}
+    first = CliRunner().invoke(main, [a.format(out=out) for a in args], env=env)
+    assert first.exit_code in (0, 1), first.output
+    before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def crash(*a: object, **k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    monkeypatch.setattr(Path, "rename", crash)
+    second = CliRunner().invoke(main, [a.format(out=out) for a in args], env=env)
+    assert second.exit_code == 2, second.output
+    assert "Traceback" not in second.output and "internal error" not in second.output
+    assert "cannot be written (No space left on device)" in second.output
+    after = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before, f"{name}: the previous output changed"
+    assert [p.name for p in out.rglob(".*")] == [], "temporary files left behind"
+    assert (out / target).exists()

@@ -75,21 +75,33 @@ def atomic_path(target: Path, *, directory: bool = False) -> Iterator[Path]:
         from mcds.errors import InputError
 
         raise InputError(target, f"cannot be written ({exc.strerror or exc})") from None
+    def discard() -> None:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
     try:
         yield tmp
         if directory and target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             target.rename(old)
-            tmp.rename(target)
+            try:
+                tmp.rename(target)
+            except BaseException:
+                old.rename(target)  # put the previous output back
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+    except OSError as exc:  # a full disk or a read-only folder: say so, as for any input or output problem
+        discard()
+        from mcds.errors import InputError
+
+        raise InputError(target, f"cannot be written ({exc.strerror or exc})") from None
     except BaseException:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.unlink(missing_ok=True)
+        discard()
         raise
 
 
