@@ -45,7 +45,7 @@ def statistics(packages: Sequence[Package], cfg: Disclosure | None = None, versi
     return publish(compute(packages, version), cfg or disclosure_settings(version), Aggregator(version))
 
 
-def _part_of(path: Path, version: str | None) -> tuple:
+def _part_of(path: Path, version: str | None, in_worker: bool = False) -> tuple:
     """Validate, load and compute one package (in a worker process when there are several);
     errors come back as values, since exceptions do not always survive the trip between processes."""
     try:
@@ -54,6 +54,8 @@ def _part_of(path: Path, version: str | None) -> tuple:
         return ("invalid", str(exc.path), exc.report_text)
     except InputError as exc:
         return ("input", exc.path, exc.reason, exc.where)
+    if in_worker:  # one worker per core already: more threads per query only contend
+        pkg.con.execute("SET threads = 1")
     try:
         return ("ok", part(pkg, version))
     except InputError as exc:
@@ -71,7 +73,8 @@ def _parts(paths: Sequence[Path], version: str | None, workers: int | None, prog
     if workers > 1 and len(paths) >= PARALLEL_FROM:
         ctx = multiprocessing.get_context("spawn")  # never fork a process that may hold DuckDB threads
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            for r in pool.map(_part_of, paths, [version] * len(paths), chunksize=max(1, len(paths) // (8 * workers))):
+            for r in pool.map(_part_of, paths, [version] * len(paths), [True] * len(paths),
+                              chunksize=max(1, len(paths) // (8 * workers))):
                 results.append(r)
                 if progress:
                     progress(len(results), len(paths))

@@ -90,30 +90,30 @@ def _columns(pkg: Package, sql: str) -> set[str]:
 
 
 class _Query:
-    """The one query run in each submission's connection, built once per run."""
+    """The one query run in each submission's connection, built once per run: the rows of every
+    indicator's SQL, joined once to the filter groups of their children and counted."""
 
     def __init__(self, inds: Sequence[Indicator], pub: Publication, first: Package) -> None:
         self.inds = [i for i in inds if i.sql]
-        groups = ", ".join(f"coalesce(({f.yes}), false) AS f{n}" for n, f in enumerate(pub.filters))
         self.nfilters = len(pub.filters)
+        groups = ", ".join(f"coalesce(({f.yes}), false) AS f{n}" for n, f in enumerate(pub.filters))
         fcols = ", ".join(f"g.f{n}" for n in range(self.nfilters))
-        ctes = [f"_groups AS (SELECT child_id, {groups} FROM children)"]
-        parts = []
+        branches = []
         self.monthly: set[str] = set()
         for k, ind in enumerate(self.inds):
             cols = _columns(first, ind.sql)
             if "child_id" not in cols:
                 msg = f"{ind.sql_path} must return a child_id column"
                 raise ValueError(msg)
-            ctes.append(f"{quote('i' + str(k))} AS (\n{ind.sql}\n)")
             value = "CAST(q.value AS DOUBLE)" if "value" in cols else "CAST(NULL AS DOUBLE)"
             month = "CAST(date_trunc('month', q.event_date) AS DATE)" if "event_date" in cols else "CAST(NULL AS DATE)"
             if "event_date" in cols:
                 self.monthly.add(ind.id)
-            parts.append(f"SELECT {k} AS i, {fcols}, {value} AS v, {month} AS m, count(*) AS n "
-                         f"FROM {quote('i' + str(k))} AS q JOIN _groups AS g ON g.child_id = q.child_id "
-                         f"GROUP BY ALL")
-        self.sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(parts)
+            branches.append(f"SELECT {k} AS i, q.child_id, {value} AS v, {month} AS m FROM (\n{ind.sql}\n) AS q")
+        self.sql = (f"WITH _groups AS (SELECT child_id, {groups} FROM children),\n"
+                    f"_rows AS (\n" + "\nUNION ALL\n".join(branches) + "\n)\n"
+                    f"SELECT r.i, {fcols}, r.v, r.m, count(*) AS n "
+                    f"FROM _rows AS r JOIN _groups AS g ON g.child_id = r.child_id GROUP BY ALL")
 
     def run(self, pkg: Package) -> tuple[dict[str, dict[Base, Counter]], dict[str, Counter]]:
         rows: dict[str, dict[Base, Counter]] = {i.id: {} for i in self.inds}
