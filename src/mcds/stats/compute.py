@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from mcds import standard as std
-from mcds.engine import quote
 from mcds.errors import InputError
 from mcds.stats.config import Indicator, Publication, indicators, publication
 from mcds.stats.load import Package
