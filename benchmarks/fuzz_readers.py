@@ -42,6 +42,7 @@ SEEDS = {
     "cin-xml": _seed(FIXTURES / "cin" / "kent-2024-25.xml"),
     "annex-a": _seed(FIXTURES / "annex_a" / "kent-2024-25.xlsx"),
     "mapped": _seed(FIXTURES / "mapped" / "liquidlogic" / "DIM_PERSON.csv")[:3000],
+    "mapped-xlsx": _seed(FIXTURES / "mapped" / "mosaic" / "mosaic_export.xlsx"),
 }
 SEEDS["json-form"] = (b'{"metadata": {"standard_version": "1.0", "old_la_code": "886"}, "children": '
                       b'[{"child_id": "C1", "birth_year_month": "2010-01", "sex": "M", "uasc": true}]}')
@@ -100,7 +101,7 @@ def _mutate_zip(seed: bytes) -> st.SearchStrategy[bytes]:
 def payloads(target: str) -> st.SearchStrategy[bytes]:
     seed = SEEDS[target]
     raw = st.binary(max_size=400)
-    if target in ("xlsx", "annex-a"):
+    if target in ("xlsx", "annex-a", "mapped-xlsx"):
         return _mutate_zip(seed) | raw
     return _mutate(seed) | raw
 
@@ -169,6 +170,13 @@ def _run(target: str, payload: bytes, tmp: Path) -> None:
         folder = tmp / "ll"
         shutil.copytree(FIXTURES / "mapped" / "liquidlogic", folder, dirs_exist_ok=True)
         (folder / "DIM_PERSON.csv").write_bytes(payload)
+        from mcds.convert.mapped import convert_mapped
+
+        convert_mapped([folder], folder / "mapping.yaml")
+    elif target == "mapped-xlsx":
+        folder = tmp / "mosaic"
+        shutil.copytree(FIXTURES / "mapped" / "mosaic", folder, dirs_exist_ok=True)
+        (folder / "mosaic_export.xlsx").write_bytes(payload)
         from mcds.convert.mapped import convert_mapped
 
         convert_mapped([folder], folder / "mapping.yaml")

@@ -414,6 +414,28 @@ def _(d: Path) -> None:
                                ("Children", children_sheet(f'<row r="1048576">{inline("XFD1048576", "x")}</row>'))])
 
 
+@case("xlsx-far-cell-without-references", "cells without r= references (allowed): 200,000 empty rows, then a row of "
+      "16,384 cells, so the reader would allocate 3 billion cells", workbook_runs("{case}/noref.xlsx"),
+      Expect(2, ("noref.xlsx", "XFD200001", "sheet Children")), seconds=20)
+def _(d: Path) -> None:
+    rows = "<row/>" * 200_000 + "<row>" + "<c><v>1</v></c>" * 16_384 + "</row>"
+    raw_xlsx(d / "noref.xlsx", [("Children", sheet_xml(rows))])
+
+
+@case("xlsx-sheet-outside-worksheets", "the workbook's index puts a sheet with a far cell at xl/elsewhere.xml",
+      workbook_runs("{case}/moved.xlsx"), Expect(2, ("moved.xlsx", "XFD1048576", "sheet Children")), seconds=20)
+def _(d: Path) -> None:
+    path = d / "moved.xlsx"
+    raw_xlsx(path, [("Children", children_sheet(f'<row r="1048576">{inline("XFD1048576", "x")}</row>'))])
+    with zipfile.ZipFile(path) as z:
+        members = [(i.filename, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            name = "xl/elsewhere.xml" if name == "xl/worksheets/sheet1.xml" else name
+            data = data.replace(b"worksheets/sheet1.xml", b"elsewhere.xml")
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+
+
 @case("xlsx-dimension-claims-million", "a sheet whose dimension tag claims A1:XFD1048576 but holds 2 rows",
       {"validate": ["validate", "{case}/dim.xlsx"],
        "convert-package": ["convert", "package", "{case}/dim.xlsx", "--to", "json", "--out", "{out}/out.json"]},

@@ -45,7 +45,6 @@ from typing import Any
 from mcds.errors import InputError
 
 __all__ = [
-    "JSON_NUMBER_CONSTANTS",
     "MAX_JSON_DEPTH",
     "MAX_SHEET_CELLS",
     "MAX_ZIP_MEMBERS",
@@ -94,8 +93,6 @@ each, plus working space)."""
 
 MEMORY_FACTOR_IN_PYTHON = 16
 """Memory needed per byte of a file read whole into Python objects (converters, JSON)."""
-
-JSON_NUMBER_CONSTANTS = ("NaN", "Infinity", "-Infinity")
 
 _CHUNK = 1 << 20
 
@@ -178,7 +175,8 @@ def check_zip(path: Path, *, scan_sheets: bool = False) -> ZipSummary:
         for info in infos:
             if info.is_dir():
                 continue
-            sheet = scan_sheets and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            # every XML member, not only xl/worksheets/: the workbook's index may put a sheet anywhere
+            sheet = scan_sheets and info.filename.endswith(".xml")
             try:
                 _stream_member(path, zf, info, summary if sheet else None, sheet_names.get(info.filename))
             except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
@@ -207,26 +205,51 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _cell_tags(data: bytes, prefixed: bool) -> int:
+    """Cell start tags (<c ...>, <c>; also <x:c ...> when the sheet's tags carry a namespace prefix)."""
+    tags = (b"<c ", b"<c>", b":c ", b":c>") if prefixed else (b"<c ", b"<c>")
+    return sum(data.count(t) for t in tags)
+
+
 def _stream_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, summary: ZipSummary | None,
                    sheet: str | None = None) -> None:
     """Decompress one member in chunks (checking its size and CRC); for a worksheet, measure the area
-    from A1 to its farthest cell with content, which is what the XLSX reader allocates."""
+    from A1 to its farthest cell with content, which is what the XLSX reader allocates.
+
+    Cells normally carry their reference (r="B7"). The format lets a writer leave it out, the cell
+    then following the one before it; when some cells have no reference, the area is bounded by
+    the number of rows times the most cells in one row, counted from the tags."""
     max_row = max_col = 0
+    row_tags = widest = 0
+    unreferenced = False
+    prefixed: bool | None = None
     tail = b""
     with zf.open(info) as fh:  # reads at most the declared size, then checks the CRC
         while chunk := fh.read(_CHUNK * 8):
             if summary is None:
                 continue
             data = tail + chunk
+            if prefixed is None:
+                prefixed = b"<sheetData" not in data and b"<worksheet" not in data
             rows = _CELL_ROW.findall(data)
             if rows:
                 max_row = max(max_row, *map(int, rows))
                 max_col = max(max_col, *map(_col_number, set(_CELL_COLUMN.findall(data))))
-            tail = data[-64:]
-            if max_row * max_col > MAX_SHEET_CELLS:
-                raise InputError(path, f"the sheet has content as far as cell {_col_letters(max_col)}{max_row} or beyond, "
-                                       f"{max_row * max_col:,} cells from A1 (at most {MAX_SHEET_CELLS:,} are read); "
-                                       "delete the stray cells beyond the data",
+            end = data.rfind(b"</row>") + len(b"</row>") if b"</row>" in data else 0
+            whole, tail = data[:end], data[end:]
+            if len(tail) > _CHUNK * 64:  # one row of 64 MB: far beyond any real sheet
+                raise InputError(path, "a row of more than 64 MB; refused",
+                                 where=f"sheet {sheet}" if sheet else f"sheet file {info.filename}")
+            # references: every ' r="', less the rows' own (counted in C, no list built)
+            unreferenced = unreferenced or _cell_tags(whole, prefixed) > whole.count(b' r="') - whole.count(b'row r="')
+            if unreferenced:
+                row_tags += whole.count(b"<row") + whole.count(b":row")
+                widest = max(widest, *(_cell_tags(r, prefixed) for r in whole.split(b"</row>")))
+            far_row, far_col = max(max_row, max_row + row_tags if unreferenced else 0), max(max_col, widest)
+            if far_row * far_col > MAX_SHEET_CELLS:
+                raise InputError(path, f"the sheet has content as far as cell {_col_letters(min(far_col, 16384))}"
+                                       f"{far_row} or beyond, {far_row * far_col:,} cells from A1 (at most "
+                                       f"{MAX_SHEET_CELLS:,} are read); delete the stray cells beyond the data",
                                  where=f"sheet {sheet}" if sheet else f"sheet file {info.filename}")
     if summary is not None and max_row:
         summary.sheet_areas[info.filename] = (max_row, max_col)
