@@ -61,7 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 REFERENCE = "reference"
 DOWNLOADS = "schema"  # downloads live at <site>/schema/<version>/, where the JSON Schemas' $id point
-COLUMNS = 100  # terminal width for help texts and command outputs
+COLUMNS = 80  # terminal width for help texts and command outputs: what fits a page without scrolling
 
 
 def header(source: str) -> str:

@@ -242,7 +242,7 @@ def test_every_command_and_its_help_is_in_the_cli_reference(site: Path) -> None:
     assert found
     for path, cmd in found:
         assert "-".join(path) in p.ids, path
-        help_text = CliRunner().invoke(main, [*path, "--help"], prog_name="mcds", terminal_width=100).output
+        help_text = CliRunner().invoke(main, [*path, "--help"], prog_name="mcds", terminal_width=build_docs.COLUMNS).output
         assert " ".join(help_text.split()) in p.text, f"help of mcds {' '.join(path)} is stale"
         for param in cmd.params:
             for opt in getattr(param, "opts", []):
