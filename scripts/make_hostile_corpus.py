@@ -436,6 +436,51 @@ def _(d: Path) -> None:
             z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
+def add_shared_strings(path: Path, strings: list[str]) -> None:
+    """Give a hand-written workbook a shared strings table (as Excel writes them)."""
+    from xml.sax.saxutils import escape
+
+    with zipfile.ZipFile(path) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", f'<Relationship Id="rId99" Type="{NS_R}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>".encode())
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    items = "".join(f"<si><t>{escape(t)}</t></si>" for t in strings)
+    members["xl/sharedStrings.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS_MAIN}" '
+                                       f'count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def shared(ref: str, index: int) -> str:
+    return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+
+@case("xlsx-shared-strings-bomb", "3,000 cells all showing one shared string of 2 MB: 6 GB once expanded (a 20 KB file)",
+      workbook_runs("{case}/sst.xlsx"), Expect(2, ("sst.xlsx", "shared text", "MB")), seconds=20)
+def _(d: Path) -> None:
+    rows = "".join(f'<row r="{i}">{shared(f"A{i}", 0)}</row>' for i in range(1, 3001))
+    raw_xlsx(d / "sst.xlsx", [("Children", sheet_xml(rows))])
+    add_shared_strings(d / "sst.xlsx", ["A" * 2_000_000])
+
+
+@case("xlsx-shared-strings", "a workbook with shared strings, as Excel writes it: read as usual",
+      {"convert-package": ["convert", "package", "{case}/excel.xlsx", "--to", "json", "--out", "{out}/out.json"]},
+      Expect(0, ("children 2",), (), ('"child_id": "SHARED1"', '"child_id": "SHARED2"', '"sex": "F"')))
+def _(d: Path) -> None:
+    names = ["child_id", "birth_year_month", "sex", "uasc", "trafficking_concern"]
+    strings = [*names, "SHARED1", "SHARED2", "2010-01", "F", "false", "none_known"]
+    header = "".join(shared(f"{chr(65 + i)}1", i) for i in range(5))
+    body = "".join(f'<row r="{r}">' + shared(f"A{r}", 3 + r) + "".join(shared(f"{c}{r}", k) for c, k in
+                   zip("BCDE", (7, 8, 9, 10), strict=True)) + "</row>" for r in (2, 3))
+    raw_xlsx(d / "excel.xlsx", [("Children", sheet_xml(f'<row r="1">{header}</row>{body}'))])
+    add_shared_strings(d / "excel.xlsx", strings)
+
+
 @case("xlsx-dimension-claims-million", "a sheet whose dimension tag claims A1:XFD1048576 but holds 2 rows",
       {"validate": ["validate", "{case}/dim.xlsx"],
        "convert-package": ["convert", "package", "{case}/dim.xlsx", "--to", "json", "--out", "{out}/out.json"]},

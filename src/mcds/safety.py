@@ -38,6 +38,7 @@ import re
 import resource
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -46,6 +47,7 @@ from mcds.errors import InputError
 
 __all__ = [
     "MAX_JSON_DEPTH",
+    "MAX_SHARED_TEXT",
     "MAX_SHEET_CELLS",
     "MAX_ZIP_MEMBERS",
     "MAX_ZIP_RATIO",
@@ -84,6 +86,10 @@ MAX_SHEET_CELLS = 10_000_000
 content). The largest council's SSDA903 episodes sheet is under 2 million cells; a stray cell at
 XFD1048576 makes 17 billion, which no reader can hold."""
 
+MAX_SHARED_TEXT = 512 * 1024**2
+"""Most text (512 MiB) a workbook's cells may expand to from its shared strings: a 20 KB workbook
+whose 3,000 cells all point at one 2 MB shared string expands to 6 GB."""
+
 MAX_JSON_DEPTH = 64
 """Deepest nesting of arrays and objects in a JSON file (the JSON form needs 3)."""
 
@@ -116,6 +122,8 @@ class ZipSummary:
     def __init__(self, names: list[str]) -> None:
         self.names = names
         self.sheet_areas: dict[str, tuple[int, int]] = {}  # member -> (farthest row, farthest column), at most
+        self.shared_uses: Counter[bytes] = Counter()         # shared string index -> cells using it
+        self.shared_lengths: list[int] = []                  # bytes of each shared string, in order
 
 
 # A cell with content: ' r="B7"' in a start tag that is not self-closed (<c r="B7" s="1"/> is
@@ -123,6 +131,7 @@ class ZipSummary:
 # column letters, so the scan runs at C speed (about 60 MB of sheet XML a second).
 _CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
 _CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]{1,7}"[^>/]*>')
+_SHARED_REF = re.compile(rb't="s"[^>]*>\s*<(?:\w+:)?v>\s*([0-9]{1,10})')  # a cell showing shared string N
 
 
 def _col_number(letters: bytes) -> int:
@@ -177,11 +186,20 @@ def check_zip(path: Path, *, scan_sheets: bool = False) -> ZipSummary:
                 continue
             # every XML member, not only xl/worksheets/: the workbook's index may put a sheet anywhere
             sheet = scan_sheets and info.filename.endswith(".xml")
+            if sheet and info.filename.lower().endswith("sharedstrings.xml"):
+                _shared_lengths(path, zf, info, summary)
+                continue
             try:
                 _stream_member(path, zf, info, summary if sheet else None, sheet_names.get(info.filename))
             except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, ValueError,
                     NotImplementedError, RuntimeError) as exc:
                 raise InputError(path, f"the ZIP member '{info.filename[:200]}' is damaged or not readable ({exc})") from None
+        if scan_sheets:
+            lengths = summary.shared_lengths
+            expanded = sum(n * lengths[int(i)] for i, n in summary.shared_uses.items() if int(i) < len(lengths))
+            if expanded > MAX_SHARED_TEXT:
+                raise InputError(path, f"its cells repeat the workbook's shared text until it comes to {expanded / 1024**2:,.0f} "
+                                       f"MB (at most {MAX_SHARED_TEXT // 1024**2:,} MB are read: a decompression bomb?); refused")
     return summary
 
 
@@ -203,6 +221,18 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
             member = target if target.startswith("xl/") else f"xl/{target}"
             out[member] = sheet.get("name", "")
     return out
+
+
+def _shared_lengths(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, summary: ZipSummary) -> None:
+    """The length in bytes of every shared string (each <si> item), streamed."""
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(_CHUNK * 8):
+            pieces = (tail + chunk).split(b"</si>")
+            tail = pieces.pop()
+            summary.shared_lengths.extend(len(p) - p.find(b"<si") for p in pieces)
+            if len(tail) > MAX_SHARED_TEXT:
+                raise InputError(path, "a shared string of more than 512 MB; refused")
 
 
 def _cell_tags(data: bytes, prefixed: bool) -> int:
@@ -231,6 +261,7 @@ def _stream_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, summa
             data = tail + chunk
             if prefixed is None:
                 prefixed = b"<sheetData" not in data and b"<worksheet" not in data
+            summary.shared_uses.update(_SHARED_REF.findall(chunk))
             rows = _CELL_ROW.findall(data)
             if rows:
                 max_row = max(max_row, *map(int, rows))
