@@ -61,3 +61,18 @@ def test_converter_refuses_a_file_larger_than_memory(tmp_path: Path) -> None:
 def test_small_input_still_works_under_the_limit(tmp_path: Path) -> None:
     r = _run("validate", str(KENT))
     assert r.returncode == 0, r.stderr[-500:]
+
+
+def test_xml_larger_than_memory_is_refused(tmp_path: Path) -> None:
+    xml = tmp_path / "903.xml"
+    block = (ROOT / "fixtures" / "ssda903" / "xml-2024-25" / "SSDA903_202425.xml").read_text(encoding="utf-8")
+    head, _, rest = block.partition("<CHILD>")
+    body = "<CHILD>" + rest.rpartition("</EXPSSDA903>")[0]
+    with open(xml, "w", encoding="utf-8") as fh:
+        fh.write(head)
+        while fh.tell() < 120 * 1024**2:
+            fh.write(body)
+        fh.write("</EXPSSDA903>\n")
+    r = _run("convert", "ssda903", str(xml), "--la", "886", "--year", "2025", "--out", str(tmp_path / "out"))
+    assert r.returncode == 2, (r.returncode, r.stderr[-500:])
+    assert "903.xml" in r.stderr and "too large" in r.stderr

@@ -17,7 +17,10 @@ __all__ = ["parse_with_lines"]
 
 def parse_with_lines(path: Path) -> tuple[Any, dict[int, int]]:
     """The root element (namespaces stripped from tags) and ``{id(element): line}``."""
+    from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_fits_in_memory
+
     path = Path(path)
+    check_fits_in_memory([path], MEMORY_FACTOR_IN_PYTHON)  # the whole tree is held in memory
     lines: dict[int, int] = {}
     parser: Any = None
 
