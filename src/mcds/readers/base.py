@@ -76,7 +76,7 @@ def load_rows(con: duckdb.DuckDBPyConnection, relation: str, width: int, rows: I
     fd, tmp = tempfile.mkstemp(prefix="mcds-raw-", suffix=".csv")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
+            w = csv.writer(fh, lineterminator="\r\n")  # so that a cell holding a CR or an LF is quoted
             w.writerow(["_row", *(f"c{i}" for i in range(1, width + 1))])
             for number, cells in rows:
                 cells = list(cells[:width]) + [None] * (width - len(cells))
