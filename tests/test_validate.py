@@ -191,7 +191,7 @@ def test_older_supported_version_notes_an_upgrade(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(std, "current_version", lambda: "1.1")
     report = mcds.validate(BASE)
     assert report.standard_version == "1.0"
-    assert any("1.1" in n and "upgrade" in n for n in report.notes)
+    assert any("1.1" in n and "available" in n for n in report.notes)
 
 
 EXPLAIN = "code,table,row,id,explanation\nepisode-not-looked-after,missing_episodes,,E3,Arrived the same day.\n"
