@@ -47,6 +47,7 @@ from mcds.errors import InputError
 
 __all__ = [
     "MAX_JSON_DEPTH",
+    "MAX_CSV_FIELD",
     "MAX_SHARED_TEXT",
     "MAX_SHEET_CELLS",
     "MAX_ZIP_MEMBERS",
@@ -56,6 +57,7 @@ __all__ = [
     "ZipSummary",
     "check_fits_in_memory",
     "check_zip",
+    "csv_field_limit",
     "detect_encoding",
     "load_json",
     "memory_available",
@@ -549,3 +551,18 @@ def physical_lines(path: Path) -> int:
             lines += chunk.count(b"\n")
             last = chunk[-1:]
     return lines + (last != b"\n")
+
+
+# ---------------------------------------------------------------- CSV cells
+
+MAX_CSV_FIELD = 131_072
+"""Longest CSV cell (128 KiB; Python's own default). The standard holds codes, dates and identifiers,
+never free text, so a longer cell is a broken file (an unclosed quote, a binary file). The limit is
+process-wide in Python's csv module and other libraries raise it, so every reader sets it again."""
+
+
+def csv_field_limit() -> None:
+    """Set the csv module's cell limit to :data:`MAX_CSV_FIELD` (call before reading)."""
+    import csv
+
+    csv.field_size_limit(MAX_CSV_FIELD)

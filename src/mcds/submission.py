@@ -138,8 +138,9 @@ def read_csv_package(path: Path) -> Submission:
     """Read a CSV package written in the standard's layout (no checks: see ``mcds.validate``)."""
     from mcds.errors import InputError
     from mcds.readers.csvpkg import read_descriptor, resource_path
-    from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_fits_in_memory, detect_encoding
+    from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_fits_in_memory, csv_field_limit, detect_encoding
 
+    csv_field_limit()
     path = Path(path)
     folder, dp, desc = read_descriptor(path.parent if path.is_file() else path)
     meta = {k: _text(v) for k, v in (desc.get("mcds") or {}).items()}

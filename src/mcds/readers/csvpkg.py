@@ -77,8 +77,9 @@ def read_descriptor(path: Path) -> tuple[Path, Path, dict[str, Any]]:
 
 
 def _first_record(path: Path) -> tuple[list[str], str]:
-    from mcds.safety import detect_encoding
+    from mcds.safety import csv_field_limit, detect_encoding
 
+    csv_field_limit()
     enc = detect_encoding(path)  # one policy for every CSV reader: see mcds.safety
     try:
         with open(path, newline="", encoding=enc, errors="replace") as fh:
