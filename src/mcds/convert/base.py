@@ -211,7 +211,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str |
                 if any(cells):
                     yield number, cells
         except csv.Error as exc:
-            raise InputError(path, f"not readable as CSV ({exc})", where=f"row {number}") from None
+            raise InputError(path, f"not readable as CSV ({exc})", where=f"row {number + 1}") from None
 
     return header, rows()
 
