@@ -105,6 +105,7 @@ BROKEN: dict[str, Callable[[Path], None]] = {
     "ees-meta-not-in-data": add_meta_rows(1, col_name="ghost_count"),
     "ees-data-not-in-meta": edit(META, lambda h, rows: rows.remove(first(rows, col_name="children_away"))),
     "ees-column-name": rename_column("children_away", "ChildrenAway"),
+    "ees-indicator-smushed": lambda f: (rename_column("children_away", "children_away_yes")(f)),
     "ees-meta-col-type": set_cell(META, "col_type", "Measure", col_name="away_episodes"),
     "ees-meta-observational": add_meta_rows(1, col_name="la_name"),
     "ees-meta-label": set_cell(META, "label", "Children looked after", col_name="children_missing"),

@@ -196,11 +196,21 @@ class _Run:
                 yield _issue("ees-data-not-in-meta", d.at(None, c))
 
     def check_columns(self) -> Iterator[Issue]:
-        d = self.data
-        assert d
+        d, m = self.data, self.meta
+        assert d and m
         for c in d.header:
             if not SNAKE.fullmatch(c):
                 yield _issue("ees-column-name", d.at(None, c), c)
+        # "smushed" indicators: a breakdown written into the indicator's name (male_count)
+        inds = [m.cell(r, "col_name") for r in range(len(m.rows)) if m.cell(r, "col_type") == "Indicator"]
+        for f in self._filters():
+            values = {d.cell(r, f) for r in range(len(d.rows))} - {"Total", ""}
+            for v in sorted(values):
+                token = "_" + re.sub(r"[^a-z0-9]+", "_", v.lower()).strip("_") + "_"
+                for ind in inds:
+                    if token != "__" and token in f"_{ind}_":
+                        yield _issue("ees-indicator-smushed", d.at(None, ind) if ind in d.header else
+                                     Location(file=m.name, field=ind), v, filter=f)
 
     def precheck_meta(self) -> Iterator[Issue]:
         m = self.meta
