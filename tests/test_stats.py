@@ -429,3 +429,23 @@ def test_every_form_the_validator_accepts_gives_the_same_statistics(tmp_path: Pa
              tmp_path / "croydon.xlsx", tmp_path / "croydon.zip"]
     results = [published([form]).rows for form in forms]
     assert all(r == results[0] for r in results[1:])
+
+
+def test_a_return_without_return_interviews_publishes_x_end_to_end(tmp_path: Path) -> None:
+    sub = read_csv_package(FIXTURES / "kent")
+    sub.tables["return_interviews"], sub.tables["interview_episodes"] = [], []
+    sub.metadata["not_collected"] = "return_interviews;interview_episodes"
+    write_csv_package(sub, tmp_path / "kent")
+    r = cli("stats", str(tmp_path / "kent"), str(FIXTURES / "croydon"), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 0, r.output + r.stderr
+    rows = read_rows(tmp_path / "out" / "missing_from_care.csv")
+    kent = [row for row in rows if row["la_name"] == "Kent"]
+    assert {row["return_interview_offered_percent"] for row in kent} == {"x"}
+    assert all(row["children_looked_after"] != "x" for row in kent)
+    national = rows[0]
+    assert (national["geographic_level"], national["uasc"], national["trafficking_concern"]) == \
+        ("National", "Total", "Total")
+    croydon = next(row for row in rows if row["la_name"] == "Croydon")
+    # the national rate is over the councils that hold return interviews: here Croydon alone
+    assert national["return_interview_offered_percent"] == croydon["return_interview_offered_percent"] != "x"
+    assert check_ees(tmp_path / "out").valid
