@@ -65,10 +65,13 @@ def _notes(run: Validation, explained: Explanations) -> list[str]:
 
 
 def load(path: Path | str, *, standard_version: str | None = None, explanations: ExplanationsArg = None,
-         progress: Progress | None = None) -> Loaded:
-    """Validate the submission at ``path`` and keep it loaded in the typed shape."""
+         progress: Progress | None = None, keep_raw: bool = False) -> Loaded:
+    """Validate the submission at ``path`` and keep it loaded in the typed shape.
+
+    ``keep_raw`` also keeps the cells as written (``Loaded.raw``'s relations), for an annotated copy;
+    without it they are dropped as soon as the typed tables are made, to save memory."""
     explained = Explanations.load(explanations)
-    run = Validation(Path(path), standard_version=standard_version, progress=progress)
+    run = Validation(Path(path), standard_version=standard_version, progress=progress, keep_raw=keep_raw)
     issues = list(explained.apply(run.issues()))
     s = run.standard
     assert s is not None and run.raw is not None

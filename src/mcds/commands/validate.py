@@ -51,7 +51,8 @@ def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: s
     if bar:
         bar.start()
     try:
-        loaded = load(path, standard_version=standard_version, explanations=explanations, progress=update)
+        loaded = load(path, standard_version=standard_version, explanations=explanations, progress=update,
+                      keep_raw=annotate_out is not None)
     finally:
         if bar:
             bar.stop()

@@ -74,10 +74,12 @@ class Validation:
 
     STAGES = 5
 
-    def __init__(self, path: Path, *, standard_version: str | None = None, progress: Progress | None = None) -> None:
+    def __init__(self, path: Path, *, standard_version: str | None = None, progress: Progress | None = None,
+                 keep_raw: bool = False) -> None:
         self.path = Path(path)
         self.requested_version = standard_version
         self.progress = progress
+        self.keep_raw = keep_raw  # keep the raw cells (for an annotated copy) after the typed tables are made
         self.con: duckdb.DuckDBPyConnection = engine.connect()
         self.con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would write into the report
         self.standard: std.Standard | None = None
@@ -215,6 +217,13 @@ class Validation:
 
             for t, found in zip(present, concurrently(con, check_table, list(present)), strict=True):
                 yield from (self._cell_issue(s, present[t], s.tables[t], c, suggestions) for c in found)
+        if not self.keep_raw:  # the typed tables hold everything the rules need: free the memory first
+            kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+            for r in self.raw.tables if self.raw else ():
+                for name in (r.relation, f"{r.relation}_data") if r.relation else ():
+                    if name in kinds:
+                        con.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
+                r.relation = None
         self._step("Checking rules", 4)
         for findings in concurrently(con, lambda cur, kind: list(run_rule(cur, s, kind)), rule_types(s.version)):
             yield from (self._rule_issue(s, f, present) for f in findings)
