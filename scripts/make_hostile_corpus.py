@@ -781,6 +781,25 @@ for _name, _text in (("array", "[1, 2, 3]"), ("string", '"children"'), ("null", 
         lambda d, text=_text: _json(d, text))
 
 
+@case("json-unknown-version", "the JSON form says it follows version '1..0' of the standard: the validator reports "
+      "the value, the converters refuse it", JSON_RUNS,
+      {"*": Expect(2, ("sub.json", "1..0", "not support")), "validate": Expect(1, ("standard_version",)),
+       "stats": Expect(1, ("is not valid",))})
+def _(d: Path) -> None:
+    doc = json_form()
+    doc["metadata"]["standard_version"] = "1..0"  # type: ignore[index]
+    _json(d, json.dumps(doc))
+
+
+@case("pkg-unknown-version", "the package says it follows version 9.9 of the standard", package_runs(),
+      Expect(2, ("pkg-unknown-version/package", "9.9", "not support")))
+def _(d: Path) -> None:
+    pkg = tiny_package(d / "package")
+    text = (pkg / "datapackage.json").read_text(encoding="utf-8")
+    (pkg / "datapackage.json").write_text(text.replace('"standard_version": "1.0"', '"standard_version": "9.9"', 1),
+                                          encoding="utf-8")
+
+
 @case("json-utf16", "the JSON form saved as UTF-16", JSON_RUNS, Expect(2, ("sub.json",)))
 def _(d: Path) -> None:
     (d / "sub.json").write_bytes(b"\xff\xfe" + json.dumps(json_form()).encode("utf-16-le"))

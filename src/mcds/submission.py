@@ -144,6 +144,7 @@ def read_csv_package(path: Path) -> Submission:
     path = Path(path)
     folder, dp, desc = read_descriptor(path.parent if path.is_file() else path)
     meta = {k: _text(v) for k, v in (desc.get("mcds") or {}).items()}
+    check_version(dp, meta.get("standard_version"))
     sub = Submission(meta)
     # every resource path checked before any is read: nothing outside the package, nothing fetched
     files = [(res, resource_path(folder, dp, res)) for res in desc.get("resources", [])]
@@ -238,7 +239,17 @@ def read_json_form(path: Path) -> Submission:
     for key, records in doc.items():
         if key != "metadata" and (not isinstance(records, list) or not all(isinstance(r, dict) for r in records)):
             raise InputError(path, f"'{key[:100]}' must be an array of objects, one per row", where=f"/{key[:100]}")
+    check_version(path, _text(doc.get("metadata", {}).get("standard_version")))
     return from_json_document(doc)
+
+
+def check_version(path: Path, version: str | None) -> None:
+    """Refuse a submission that says it follows a version of the standard this toolkit does not know."""
+    if version and version not in std.supported_versions():
+        from mcds.errors import InputError
+
+        raise InputError(path, f"the data says it follows version '{version[:20]}' of the standard, which this toolkit "
+                               f"does not support (supported: {', '.join(std.supported_versions())})")
 
 
 def read_submission(path: Path) -> Submission:

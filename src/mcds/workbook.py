@@ -128,6 +128,9 @@ def read_workbook(path: Path) -> Submission:
                 name = key if key in names else titles.get(key.casefold())
                 if name:
                     meta[name] = cells[1] if len(cells) > 1 else None
+    from mcds.submission import check_version
+
+    check_version(path, meta.get("standard_version"))
     sub = Submission(meta)
     s = sub.standard
     for sheet in sheets:
