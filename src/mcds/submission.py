@@ -23,7 +23,7 @@ from typing import Any
 
 from mcds import standard as std
 from mcds.forms import excel_safe
-from mcds.generate import datapackage, dumps
+from mcds.derive import datapackage, dumps
 
 __all__ = [
     "Submission",

@@ -36,7 +36,7 @@ def output_options(f):  # type: ignore[no-untyped-def]
 
 def finish(sub: Submission, report: ConversionReport, out: Path, report_path: Path | None) -> None:
     from mcds.convert.package import write_any
-    from mcds.generate import dumps
+    from mcds.derive import dumps
     from mcds.submission import atomic_path
 
     write_any(sub, out)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from mcds import generate
+from mcds import derive
 from mcds import standard as std
 from mcds.engine import quote
 
@@ -56,11 +56,11 @@ def type_valid_sql(f: std.Field, c: str) -> str | None:
     if t == "date":  # the LIKE and the space test make DuckDB's lenient date cast strict (YYYY-MM-DD only)
         return f"({c} LIKE '____-__-__' AND NOT contains({c}, ' ') AND TRY_CAST({c} AS DATE) IS NOT NULL)"
     if t == "yearmonth":
-        return f"regexp_full_match({c}, {_lit(_bare(generate.YEARMONTH_PATTERN))})"
+        return f"regexp_full_match({c}, {_lit(_bare(derive.YEARMONTH_PATTERN))})"
     if t == "time":
-        return f"regexp_full_match({c}, {_lit(_bare(generate.TIME_PATTERN))})"
+        return f"regexp_full_match({c}, {_lit(_bare(derive.TIME_PATTERN))})"
     if t == "datetime":
-        return (f"(regexp_full_match({c}, {_lit(_bare(generate.DATETIME_PATTERN))}) "
+        return (f"(regexp_full_match({c}, {_lit(_bare(derive.DATETIME_PATTERN))}) "
                 f"AND TRY_CAST(left({c}, 19) AS TIMESTAMP) IS NOT NULL)")
     if t == "boolean":
         return f"{c} IN ({', '.join(map(_lit, TRUE_FALSE))})"
