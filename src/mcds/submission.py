@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from mcds import standard as std
-from mcds.forms import excel_safe
 from mcds.derive import datapackage, dumps
+from mcds.forms import excel_safe
 
 __all__ = [
     "Submission",
@@ -165,14 +165,21 @@ def read_csv_package(path: Path) -> Submission:
     return sub
 
 
-def _text(v: Any) -> str | None:
+def json_value_text(v: Any) -> str | None:
+    """A JSON value as the text of a CSV cell (``None`` for null or empty)."""
     if v is None:
         return None
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, list):
         return ";".join(str(x) for x in v)
-    return str(v)
+    if isinstance(v, dict):
+        return json.dumps(v)
+    text = str(v)
+    return text if text != "" else None
+
+
+_text = json_value_text
 
 
 # ---------------------------------------------------------------- JSON form

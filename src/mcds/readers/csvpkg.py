@@ -10,7 +10,6 @@ record, blank lines included, and notes the ragged rows; the cells end in the sa
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -21,22 +20,9 @@ import duckdb
 
 from mcds.errors import InputError
 from mcds.readers.base import RawMetadata, RawSubmission, RawTable, load_rows
+from mcds.submission import json_value_text as _text
 
 __all__ = ["read_package", "resource_path"]
-
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list):
-        return ";".join(str(x) for x in v)
-    if isinstance(v, dict):
-        return json.dumps(v)
-    text = str(v)
-    return text if text != "" else None
 
 
 def resource_path(folder: Path, descriptor_path: Path, res: dict[str, Any]) -> Path:
