@@ -211,10 +211,9 @@ def workbook_form(path: Path, edit: Callable[[object], None] | None = None) -> N
     """A small submission in the workbook form (written by mcds), optionally edited with openpyxl."""
     from openpyxl import load_workbook
 
+    from mcds.safety import normalise_xlsx
     from mcds.submission import from_json_document
     from mcds.workbook import write_workbook
-
-    from mcds.safety import normalise_xlsx
 
     write_workbook(from_json_document(json_form()), path)
     if edit is not None:

@@ -46,8 +46,8 @@ from typing import Any
 from mcds.errors import InputError
 
 __all__ = [
-    "MAX_JSON_DEPTH",
     "MAX_CSV_FIELD",
+    "MAX_JSON_DEPTH",
     "MAX_SHARED_TEXT",
     "MAX_SHEET_CELLS",
     "MAX_ZIP_MEMBERS",
