@@ -58,3 +58,23 @@ def test_unreadable_input_exits_2_with_the_file_named(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["summary", str(bad)])
     assert r.exit_code == 2
     assert "broken.json" in r.output and "Traceback" not in r.output
+
+
+def test_every_command_module_is_named_as_its_command() -> None:
+    import importlib
+    import pkgutil
+
+    from mcds import commands
+
+    for m in pkgutil.iter_modules(commands.__path__):
+        if not m.name.startswith("_"):
+            assert importlib.import_module(f"mcds.commands.{m.name}").command.name == m.name.replace("_", "-")
+
+
+def test_help_lists_every_command() -> None:
+    r = run("--help")
+    assert r.exit_code == 0
+    for name in ("check-ees", "codelist", "convert", "mapping", "pseudonymise", "reconcile", "schema", "stats",
+                 "summary", "template", "validate"):
+        assert f"  {name} " in r.output
+    assert run("no-such-command").exit_code == 2
