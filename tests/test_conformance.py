@@ -66,3 +66,18 @@ def test_untriggerable_codes_really_are() -> None:
 def test_every_case_has_a_valid_look_alike_or_is_one() -> None:
     names = {c.name for c in CASES}
     assert "valid-base" in names and sum(n.startswith("ok-") for n in names) >= 10
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_case_without_warnings(case: Path) -> None:
+    """``load(..., warnings=False)`` (what statistics use) gives the full run's validity, errors and
+    queries, in the same order, and no warnings."""
+    from mcds.validate import load
+
+    full = mcds.validate(_input(case))
+    quick = load(_input(case), warnings=False)
+    quick.con.close()
+    keys = ("code", "severity", "table", "row", "column", "field", "value", "message")
+    assert quick.report.valid is full.valid
+    assert quick.report.project(*keys) == [i for i in full.project(*keys) if i[1] != "warning"]
+    assert all(i.severity != "warning" for i in quick.report.issues)

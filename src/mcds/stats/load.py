@@ -58,13 +58,13 @@ def load_package(path: Path) -> Package:
     the typed shape. An invalid submission raises :class:`InvalidSubmission` with the
     validator's text report; unreadable input raises :class:`mcds.errors.InputError`."""
     from mcds import render
-    from mcds.validate import load
+    from mcds.validate import load, validate
 
     path = Path(path)
-    loaded = load(path)
+    loaded = load(path, warnings=False)  # validity needs no warnings: skip them, and report in full if invalid
     if not loaded.report.valid:
         loaded.con.close()
-        raise InvalidSubmission(path, render.text(loaded.report))
+        raise InvalidSubmission(path, render.text(validate(path)))
     return _from_connection(path, loaded.con)
 
 

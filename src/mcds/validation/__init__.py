@@ -20,10 +20,10 @@ import duckdb
 
 from mcds import engine
 from mcds import standard as std
-from mcds.catalogue import make_issue
+from mcds.catalogue import catalogue, make_issue
 from mcds.engine import quote
 from mcds.errors import InputError
-from mcds.issues import Issue, Location
+from mcds.issues import Issue, Location, Severity
 from mcds.readers import RawSubmission, RawTable, open_submission
 from mcds.rules import RuleFinding, rule_types, run_rule
 from mcds.validation.cells import TYPE_EXPECTED, CellFinding, create_codelists, find_cells, find_keys
@@ -75,8 +75,11 @@ class Validation:
     STAGES = 5
 
     def __init__(self, path: Path, *, standard_version: str | None = None, progress: Progress | None = None,
-                 keep_raw: bool = False) -> None:
+                 keep_raw: bool = False, warnings: bool = True) -> None:
         self.path = Path(path)
+        # warnings=False: skip the rules whose severity is warning and build no warning issues (for callers
+        # that only need validity and the blocking issues, such as statistics)
+        self.warnings = warnings
         self.requested_version = standard_version
         self.progress = progress
         self.keep_raw = keep_raw  # keep the raw cells (for an annotated copy) after the typed tables are made
@@ -215,8 +218,10 @@ class Validation:
                 self._load_typed(cur, s, t, r, columns[t], blank=any(c.code == "row-blank" for c in found))
                 return found
 
+            skip = set() if self.warnings else _warning_codes(v)
             for t, found in zip(present, concurrently(con, check_table, list(present)), strict=True):
-                yield from (self._cell_issue(s, present[t], s.tables[t], c, suggestions) for c in found)
+                yield from (self._cell_issue(s, present[t], s.tables[t], c, suggestions) for c in found
+                            if c.code not in skip)
         if not self.keep_raw:  # the typed tables hold everything the rules need: free the memory first
             kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
             for r in self.raw.tables if self.raw else ():
@@ -225,7 +230,8 @@ class Validation:
                         con.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
                 r.relation = None
         self._step("Checking rules", 4)
-        for findings in concurrently(con, lambda cur, kind: list(run_rule(cur, s, kind)), rule_types(s.version)):
+        kinds = [k for k in rule_types(s.version) if self.warnings or k.severity is not Severity.WARNING]
+        for findings in concurrently(con, lambda cur, kind: list(run_rule(cur, s, kind)), kinds):
             yield from (self._rule_issue(s, f, present) for f in findings)
 
     def _load_metadata_typed(self, s: std.Standard, mcols: dict[str, str]) -> None:
@@ -241,6 +247,10 @@ class Validation:
         exprs = ", ".join(_cast(f, columns[f.name]) for f in s.tables[t].fields)
         where = "WHERE FALSE" if not raw_cols else f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if blank else ""
         cur.execute(f"INSERT INTO {quote(t)} SELECT {exprs}, _row FROM {r.relation} {where}")
+
+
+def _warning_codes(version: str) -> frozenset[str]:
+    return frozenset(code for code, t in catalogue(version).items() if t.severity is Severity.WARNING)
 
 
 def concurrently(con: duckdb.DuckDBPyConnection, fn: Callable[[duckdb.DuckDBPyConnection, T], R],
