@@ -65,16 +65,18 @@ def _notes(run: Validation, explained: Explanations) -> list[str]:
 
 
 def load(path: Path | str, *, standard_version: str | None = None, explanations: ExplanationsArg = None,
-         progress: Progress | None = None, keep_raw: bool = False, warnings: bool = True) -> Loaded:
+         progress: Progress | None = None, keep_raw: bool = False, warnings: bool = True,
+         threads: int | None = None) -> Loaded:
     """Validate the submission at ``path`` and keep it loaded in the typed shape.
 
     ``keep_raw`` also keeps the cells as written (``Loaded.raw``'s relations), for an annotated copy;
     without it they are dropped as soon as the typed tables are made, to save memory.
     ``warnings=False`` leaves out every warning (their rules are not run): the report then has the same
-    validity, errors and queries as the full one, faster, for callers that need no more (statistics)."""
+    validity, errors and queries as the full one, faster, for callers that need no more (statistics).
+    ``threads``: DuckDB's threads for this run (default: every core); 1 runs one query at a time."""
     explained = Explanations.load(explanations)
     run = Validation(Path(path), standard_version=standard_version, progress=progress, keep_raw=keep_raw,
-                     warnings=warnings)
+                     warnings=warnings, threads=threads)
     issues = [i for i in explained.apply(run.issues()) if warnings or i.severity is not Severity.WARNING]
     s = run.standard
     assert s is not None and run.raw is not None

@@ -49,7 +49,7 @@ def _part_of(path: Path, version: str | None, in_worker: bool = False) -> tuple:
     """Validate, load and compute one package (in a worker process when there are several);
     errors come back as values, since exceptions do not always survive the trip between processes."""
     try:
-        pkg = load_package(path)
+        pkg = load_package(path, threads=1 if in_worker else None)
     except InvalidSubmission as exc:
         return ("invalid", str(exc.path), exc.report_text)
     except InputError as exc:

@@ -53,15 +53,16 @@ def _from_connection(path: Path, con: duckdb.DuckDBPyConnection) -> Package:
     return Package(path, con, row[0], row[1], row[2], row[3], not_collected)
 
 
-def load_package(path: Path) -> Package:
+def load_package(path: Path, threads: int | None = None) -> Package:
     """Validate the submission at ``path`` (any form the validator reads) and keep it loaded in
     the typed shape. An invalid submission raises :class:`InvalidSubmission` with the
-    validator's text report; unreadable input raises :class:`mcds.errors.InputError`."""
+    validator's text report; unreadable input raises :class:`mcds.errors.InputError`. ``threads``:
+    DuckDB's threads (default: every core; 1 in a worker process with a core of its own)."""
     from mcds import render
     from mcds.validate import load, validate
 
     path = Path(path)
-    loaded = load(path, warnings=False)  # validity needs no warnings: skip them, and report in full if invalid
+    loaded = load(path, warnings=False, threads=threads)  # validity needs no warnings: skip them, and report in full if invalid
     if not loaded.report.valid:
         loaded.con.close()
         raise InvalidSubmission(path, render.text(validate(path)))

@@ -75,7 +75,7 @@ class Validation:
     STAGES = 5
 
     def __init__(self, path: Path, *, standard_version: str | None = None, progress: Progress | None = None,
-                 keep_raw: bool = False, warnings: bool = True) -> None:
+                 keep_raw: bool = False, warnings: bool = True, threads: int | None = None) -> None:
         self.path = Path(path)
         # warnings=False: skip the rules whose severity is warning and build no warning issues (for callers
         # that only need validity and the blocking issues, such as statistics)
@@ -85,6 +85,8 @@ class Validation:
         self.keep_raw = keep_raw  # keep the raw cells (for an annotated copy) after the typed tables are made
         self.con: duckdb.DuckDBPyConnection = engine.connect()
         self.con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would write into the report
+        if threads:  # e.g. 1 in a worker process that has a core of its own: no threads side by side either
+            self.con.execute(f"SET threads = {int(threads)}")
         self.standard: std.Standard | None = None
         self.raw: RawSubmission | None = None
         self.notes: list[str] = []
@@ -259,7 +261,8 @@ def concurrently(con: duckdb.DuckDBPyConnection, fn: Callable[[duckdb.DuckDBPyCo
     ``con``; the results in the items' order. DuckDB runs each query on its own threads as well, but
     many small queries side by side keep both cores busier than one after another."""
     workers = min(len(items), os.cpu_count() or 1, 2)
-    if workers < 2:
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
+    if workers < 2 or int(threads) == 1:  # one thread asked for (a worker process): one query at a time
         return [fn(con, item) for item in items]
 
     def run(item: T) -> R:
@@ -269,7 +272,6 @@ def concurrently(con: duckdb.DuckDBPyConnection, fn: Callable[[duckdb.DuckDBPyCo
         finally:
             cur.close()
 
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]  # type: ignore[index]
     con.execute("SET threads = 1")  # each query on one thread: less overhead, and the two run side by side
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
