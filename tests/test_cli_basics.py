@@ -78,3 +78,11 @@ def test_help_lists_every_command() -> None:
                  "summary", "template", "validate"):
         assert f"  {name} " in r.output
     assert run("no-such-command").exit_code == 2
+
+
+def test_issue_line_names_severity_place_message_and_code() -> None:
+    from mcds.issues import Issue, Location, Severity
+
+    issue = Issue("type-error", Severity.ERROR, "bad date",
+                  Location(table="children", file="children.csv", row=3, column="B", field="birth_year_month"))
+    assert issue.line() == "error: children.csv, row 3, column B (birth_year_month): bad date [type-error]"

@@ -82,6 +82,10 @@ class Issue:
         """Does this issue make the data invalid?"""
         return self.severity is Severity.ERROR or (self.severity is Severity.QUERY and not self.explained)
 
+    def line(self) -> str:
+        """The issue on one plain line: ``error: file, row 2, column E (field): message [code]``."""
+        return f"{self.severity}: {self.location.describe()}: {self.message} [{self.code}]"
+
     def to_dict(self) -> dict[str, Any]:
         loc = asdict(self.location)
         loc.pop("record_id")

@@ -25,7 +25,7 @@ def command(folder: Path, fmt: str) -> None:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         for issue in report:
-            click.echo(f"{issue.severity}: {issue.location.describe()}: {issue.message} [{issue.code}]")
+            click.echo(issue.line())
         for note in report.notes:
             click.echo(note)
         failed = sum(1 for i in report if i.blocking)

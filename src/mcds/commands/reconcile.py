@@ -34,7 +34,7 @@ def command(package: Path, annex_a: Path, as_of: dt.datetime | None, key_file: P
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         for issue in report:
-            click.echo(f"{issue.severity}: {issue.location.describe()}: {issue.message} [{issue.code}]")
+            click.echo(issue.line())
         for note in report.notes:
             click.echo(f"Note: {note}")
         click.echo(f"{len(report)} difference(s)." if len(report) else "Annex A and the submission agree.")

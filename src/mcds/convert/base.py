@@ -136,7 +136,7 @@ class ConversionReport:
         if self.output:
             lines.append("Rows in the submission: " + ", ".join(f"{k} {v}" for k, v in self.output.items()))
         for i in self.issues[:TEXT_ISSUES]:
-            lines.append(f"  {i.severity}: {i.location.describe()}: {i.message} [{i.code}]")
+            lines.append(f"  {i.line()}")
         if len(self.issues) > TEXT_ISSUES:
             more = len(self.issues) - TEXT_ISSUES
             lines.append(f"  ... and {more} more issues (all of them in the JSON report: --report FILE)")
