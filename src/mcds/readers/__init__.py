@@ -1,7 +1,7 @@
 """Raw readers of the standard's three forms, for validation.
 
 A reader turns a submission into a :class:`RawSubmission`: the metadata as text, and each table
-as text cells in a DuckDB table ``_raw_<n>`` with the columns ``_row`` (the row as the user sees
+as text cells in a DuckDB table ``_raw_<n>`` (by default) with the columns ``_row`` (the row as the user sees
 it, header = 1) and ``c1 .. cN`` (the header's columns, by position, all VARCHAR, NULL when
 empty). Nothing is checked here: every check is made by :mod:`mcds.validation` on this shape, so
 the three forms are validated by the same SQL.
@@ -74,8 +74,9 @@ def _safe_extract(path: Path, dest: Path) -> Path:
 
 
 @contextlib.contextmanager
-def open_submission(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[RawSubmission]:
-    """Read the submission at ``path`` into ``con`` in the raw shape; detect its form by content."""
+def open_submission(path: Path, con: duckdb.DuckDBPyConnection, *, prefix: str = "_raw") -> Iterator[RawSubmission]:
+    """Read the submission at ``path`` into ``con`` in the raw shape; detect its form by content. Its
+    tables are the relations ``<prefix>_<n>`` (another prefix keeps several submissions apart)."""
     from mcds.safety import memory_guard
 
     path = Path(path)
@@ -84,19 +85,19 @@ def open_submission(path: Path, con: duckdb.DuckDBPyConnection) -> Iterator[RawS
         if form == "csv":
             from mcds.readers.csvpkg import read_package
 
-            yield read_package(path, con)
+            yield read_package(path, con, prefix=prefix)
         elif form == "zip":
             from mcds.readers.csvpkg import read_package
 
             with tempfile.TemporaryDirectory(prefix="mcds-zip-") as tmp:
                 folder = _safe_extract(path, Path(tmp))
-                raw = read_package(folder, con, display_root=path)
+                raw = read_package(folder, con, display_root=path, prefix=prefix)
                 yield raw
         elif form == "xlsx":
             from mcds.readers.workbook import read_workbook
 
-            yield read_workbook(path, con)
+            yield read_workbook(path, con, prefix=prefix)
         else:
             from mcds.readers.jsonform import read_json
 
-            yield read_json(path, con)
+            yield read_json(path, con, prefix=prefix)

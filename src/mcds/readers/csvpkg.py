@@ -157,7 +157,8 @@ def read_table(con: duckdb.DuckDBPyConnection, path: Path, relation: str, *,
     return [h if h.strip() else None for h in header], problems
 
 
-def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Path | None = None) -> RawSubmission:
+def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Path | None = None,
+                 prefix: str = "_raw") -> RawSubmission:
     folder, dp, desc = read_descriptor(path)
     meta = desc.get("mcds")
     metadata = RawMetadata(
@@ -178,15 +179,17 @@ def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Pa
         raw = RawTable(name=name, table=None, header=[], fields=[], file=rel, positional=True, kind="resource")
         tables.append(raw)
         if file.is_file():  # else listed but absent: reported as a missing table
-            jobs.append((raw, file, f"_raw_{n}"))
+            jobs.append((raw, file, f"{prefix}_{n}"))
     _read_all(con, jobs)
     return RawSubmission(form="csv", source=str(display_root or path), metadata=metadata, tables=tables)
 
 
 def _read_all(con: duckdb.DuckDBPyConnection, jobs: list[tuple[RawTable, Path, str]]) -> None:
     """Read the files two at a time, each by one DuckDB thread: parsing one file with one thread costs
-    about a third less CPU than splitting it between threads, and the files keep both cores busy."""
-    if len(jobs) < 2 or (os.cpu_count() or 1) < 2:
+    about a third less CPU than splitting it between threads, and the files keep both cores busy. One
+    at a time when DuckDB is given one thread (a worker process with a core of its own)."""
+    one_thread = con.execute("SELECT current_setting('threads')").fetchone()[0] == 1  # type: ignore[index]
+    if len(jobs) < 2 or (os.cpu_count() or 1) < 2 or one_thread:
         for raw, file, relation in jobs:
             raw.header, raw.row_problems = read_table(con, file, relation)
             raw.relation = relation

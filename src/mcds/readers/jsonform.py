@@ -21,7 +21,7 @@ __all__ = ["read_json"]
 METADATA_KEY = "metadata"
 
 
-def read_json(path: Path, con: duckdb.DuckDBPyConnection) -> RawSubmission:
+def read_json(path: Path, con: duckdb.DuckDBPyConnection, *, prefix: str = "_raw") -> RawSubmission:
     from mcds.safety import load_json
 
     path = Path(path)
@@ -43,7 +43,7 @@ def read_json(path: Path, con: duckdb.DuckDBPyConnection) -> RawSubmission:
             for k in r:
                 header.setdefault(k, None)
         names = list(header)
-        relation = f"_raw_{n}"
+        relation = f"{prefix}_{n}"
 
         def rows(records: list[dict[str, Any]] = records, names: list[str] = names):  # type: ignore[no-untyped-def]
             for i, r in enumerate(records, start=2):

@@ -23,7 +23,7 @@ def _norm(text: object) -> str:
     return " ".join(str(text or "").replace("_", " ").split()).casefold()
 
 
-def read_workbook(path: Path, con: duckdb.DuckDBPyConnection) -> RawSubmission:
+def read_workbook(path: Path, con: duckdb.DuckDBPyConnection, *, prefix: str = "_raw") -> RawSubmission:
     path = Path(path)
     sheets = read_workbook_raw(path)
     file = path.name
@@ -44,7 +44,7 @@ def read_workbook(path: Path, con: duckdb.DuckDBPyConnection) -> RawSubmission:
                 metadata.values[key.strip()] = cells[val_col] if val_col < len(cells) else None
                 metadata.rows[key.strip()] = number
             continue
-        relation = f"_raw_{n}"
+        relation = f"{prefix}_{n}"
         width = len(sheet.header)
         load_rows(con, relation, width, sheet.rows)
         tables.append(RawTable(name=sheet.name, table=None, header=list(sheet.header), fields=[], relation=relation,

@@ -17,13 +17,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
+
+import duckdb
 
 from mcds import standard as std
 from mcds.errors import InputError
 from mcds.stats.config import Indicator, Publication, indicators, publication
 from mcds.stats.load import Package
+from mcds.validation.group import Group, unprefixed
 
-__all__ = ["NO", "TOTAL", "YES", "Aggregator", "Council", "Part", "Stat", "combine", "compute", "part", "selections"]
+__all__ = ["NO", "TOTAL", "YES", "Aggregator", "Council", "Part", "Stat", "combine", "compute", "group_parts", "part",
+           "selections"]
 
 TOTAL, YES, NO = "T", "Y", "N"
 Selection = tuple[str, ...]  # one of TOTAL, YES, NO per filter
@@ -84,23 +89,30 @@ class Stat:
 X = Stat("x")
 
 
-def _columns(pkg: Package, sql: str) -> set[str]:
-    return {r[0] for r in pkg.con.execute(f"DESCRIBE SELECT * FROM (\n{sql}\n) AS q").fetchall()}
+def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
+    return {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM (\n{sql}\n) AS q").fetchall()}
+
+
+Rows = dict[str, dict[Base, Counter]]  # indicator id -> base group -> Counter{value: rows}
+Months = dict[str, Counter]  # indicator id -> Counter{first day of month: rows}
 
 
 class _Query:
-    """The one query run in each submission's connection, built once per run: the rows of every
-    indicator's SQL, joined once to the filter groups of their children and counted."""
+    """The one query run in a connection, built once per run: the rows of every indicator's SQL,
+    joined once to the filter groups of their children and counted. ``by``: a column of
+    ``children`` numbering the submissions the connection holds (a group of them), or None."""
 
-    def __init__(self, inds: Sequence[Indicator], pub: Publication, first: Package) -> None:
+    def __init__(self, inds: Sequence[Indicator], pub: Publication, con: duckdb.DuckDBPyConnection,
+                 by: str | None = None) -> None:
         self.inds = [i for i in inds if i.sql]
         self.nfilters = len(pub.filters)
+        self.by = by
         groups = ", ".join(f"coalesce(({f.yes}), false) AS f{n}" for n, f in enumerate(pub.filters))
         fcols = ", ".join(f"g.f{n}" for n in range(self.nfilters))
         branches = []
         self.monthly: set[str] = set()
         for k, ind in enumerate(self.inds):
-            cols = _columns(first, ind.sql)
+            cols = _columns(con, ind.sql)
             if "child_id" not in cols:
                 msg = f"{ind.sql_path} must return a child_id column"
                 raise ValueError(msg)
@@ -109,24 +121,31 @@ class _Query:
             if "event_date" in cols:
                 self.monthly.add(ind.id)
             branches.append(f"SELECT {k} AS i, q.child_id, {value} AS v, {month} AS m FROM (\n{ind.sql}\n) AS q")
-        self.sql = (f"WITH _groups AS (SELECT child_id, {groups} FROM children),\n"
+        pkg = f"g.{by}" if by else "NULL"
+        self.sql = (f"WITH _groups AS (SELECT child_id, {f'{by}, ' if by else ''}{groups} FROM children),\n"
                     f"_rows AS (\n" + "\nUNION ALL\n".join(branches) + "\n)\n"
-                    f"SELECT r.i, {fcols}, r.v, r.m, count(*) AS n "
+                    f"SELECT {pkg} AS _pkg, r.i, {fcols}, r.v, r.m, count(*) AS n "
                     f"FROM _rows AS r JOIN _groups AS g ON g.child_id = r.child_id GROUP BY ALL")
 
-    def run(self, pkg: Package) -> tuple[dict[str, dict[Base, Counter]], dict[str, Counter]]:
-        rows: dict[str, dict[Base, Counter]] = {i.id: {} for i in self.inds}
-        months: dict[str, Counter] = {i: Counter() for i in self.monthly}
+    def run(self, con: duckdb.DuckDBPyConnection) -> dict[int | None, tuple[Rows, Months]]:
+        """Each submission's rows and months (one, keyed None, without ``by``)."""
+        out: dict[int | None, tuple[Rows, Months]] = {}
         nf = self.nfilters
-        for r in pkg.con.execute(self.sql).fetchall():
-            ind = self.inds[r[0]]
-            base = tuple(bool(b) for b in r[1:1 + nf])
-            v, m, n = r[1 + nf], r[2 + nf], r[3 + nf]
+        for r in con.execute(self.sql).fetchall():
+            if r[0] not in out:
+                out[r[0]] = ({i.id: {} for i in self.inds}, {i: Counter() for i in self.monthly})
+            rows, months = out[r[0]]
+            ind = self.inds[r[1]]
+            base = tuple(bool(b) for b in r[2:2 + nf])
+            v, m, n = r[2 + nf], r[3 + nf], r[4 + nf]
             value = None if v is None else (int(v) if float(v).is_integer() else Fraction(v))
             rows[ind.id].setdefault(base, Counter())[value] += n
             if m is not None:
                 months[ind.id][m] += n
-        return rows, months
+        return out
+
+    def empty(self) -> tuple[Rows, Months]:
+        return {i.id: {} for i in self.inds}, {i: Counter() for i in self.monthly}
 
 
 @dataclass
@@ -138,23 +157,59 @@ class Part:
     children: frozenset[int]
 
 
-_queries: dict[str | None, _Query] = {}
+_queries: dict[tuple[str | None, str | None], _Query] = {}
+
+
+def _query(version: str | None, con: duckdb.DuckDBPyConnection, by: str | None = None) -> _Query:
+    query = _queries.get((version, by))
+    if query is None:  # built once per process: the SQL is the same for every package
+        query = _queries[(version, by)] = _Query(list(indicators(version).values()), publication(version), con, by)
+    return query
+
+
+def _council(path: Path, old: str, new: str, start: dt.date, end: dt.date, not_collected: Iterable[str],
+             found: tuple[Rows, Months], version: str | None) -> Council:
+    code = std.load(version).codelist("council").by_code.get(new)
+    if code is None or code.extra.get("old_la_code") != old:
+        raise InputError(path, f"council {old} {new} is not in the council codelist")
+    return Council(end.year, old, new, code.title, code.extra["region_code"], code.extra["region_name"], start, end,
+                   set(not_collected), found[0], found[1], [str(path)])
 
 
 def part(pkg: Package, version: str | None = None) -> Part:
     """Run the catalogue's SQL in one package."""
-    code = std.load(version).codelist("council").by_code.get(pkg.new_la_code)
-    if code is None or code.extra.get("old_la_code") != pkg.old_la_code:
-        raise InputError(pkg.path, f"council {pkg.old_la_code} {pkg.new_la_code} is not in the council codelist")
-    query = _queries.get(version)
-    if query is None:  # built once per process: the SQL is the same for every package
-        query = _queries[version] = _Query(list(indicators(version).values()), publication(version), pkg)
-    rows, months = query.run(pkg)
-    c = Council(pkg.period_end.year, pkg.old_la_code, pkg.new_la_code, code.title, code.extra["region_code"],
-                code.extra["region_name"], pkg.period_start, pkg.period_end, set(pkg.not_collected), rows, months,
-                [str(pkg.path)])
+    query = _query(version, pkg.con)
+    found = query.run(pkg.con).get(None) or query.empty()
+    c = _council(pkg.path, pkg.old_la_code, pkg.new_la_code, pkg.period_start, pkg.period_end, pkg.not_collected,
+                 found, version)
     children = frozenset(r[0] for r in pkg.con.execute("SELECT DISTINCT hash(child_id) FROM children").fetchall())
     return Part(c, children)
+
+
+def group_parts(group: Group, version: str | None = None) -> list[Part | InputError]:
+    """Run the catalogue's SQL once in a checked :class:`~mcds.validation.group.Group`: the part of
+    each member, in order (or the error that stops it)."""
+    if not group.members:
+        return []
+    con = group.con
+    query = _query(version, con, "_pkg")
+    found = query.run(con)
+    children: dict[int, set[int]] = {m.number: set() for m in group.members}
+    for n, h in con.execute(f"SELECT DISTINCT _pkg, hash({unprefixed('child_id')}) FROM children").fetchall():
+        children[n].add(h)
+    out: list[Part | InputError] = []
+    names = [f.name for f in group.standard.metadata_fields] if group.standard else []
+    for m, row in zip(group.members, group.members_metadata(), strict=True):
+        meta = dict(zip(names, row, strict=False))
+        not_collected = {item.strip() for item in meta.get("not_collected") or () if item.strip()}
+        try:
+            c = _council(m.path, meta["old_la_code"], meta["new_la_code"], meta["period_start"], meta["period_end"],
+                         not_collected, found.get(m.number) or query.empty(), version)
+        except InputError as exc:
+            out.append(exc)
+            continue
+        out.append(Part(c, frozenset(children[m.number])))
+    return out
 
 
 def combine(parts: Sequence[Part]) -> list[Council]:

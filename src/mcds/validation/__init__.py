@@ -31,7 +31,7 @@ from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_
 from mcds.validation.structure import check_header, match_tables
 from mcds.validation.suggest import code_suggestion, did_you_mean
 
-__all__ = ["EMITS", "Progress", "Validation"]
+__all__ = ["EMITS", "Progress", "Validation", "cast_sql", "choose_version", "drop_raw", "warning_codes"]
 
 # Every code the validator emits besides the catalogue's rules (which it runs by their `rule` column).
 EMITS = frozenset({
@@ -51,7 +51,7 @@ def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(p) for p in v.split("."))
 
 
-def _cast(f: std.Field, column: str | None) -> str:
+def cast_sql(f: std.Field, column: str | None) -> str:
     """The typed value of a raw cell, as :func:`mcds.engine.cast_expression`; dates, months and times use
     DuckDB's own casts behind a LIKE that keeps them strict, several times faster than parsing with a
     format on a national file."""
@@ -64,6 +64,40 @@ def _cast(f: std.Field, column: str | None) -> str:
     if f.type == "time":
         return f"CASE WHEN {column} LIKE '__:__:__' AND NOT contains({column}, ' ') THEN TRY_CAST({column} AS TIME) END"
     return engine.cast_expression(f, column)
+
+
+def choose_version(raw: RawSubmission, path: Path, requested: str | None = None) -> tuple[std.Standard, list[str]]:
+    """The version of the standard to validate ``raw`` against (``requested``, else the one the data
+    declares, else the current one), with notes for the report. An unsupported version is an
+    :class:`~mcds.errors.InputError`."""
+    notes: list[str] = []
+    supported = std.supported_versions()
+    declared = raw.metadata.values.get("standard_version")
+    if declared is None:
+        for k, v in raw.metadata.values.items():  # the workbook form may use the title
+            if k.strip().casefold() in ("standard version", "standard_version"):
+                declared = v
+    if requested:
+        if requested not in supported:
+            raise InputError(path, f"version {requested} of the standard is not supported "
+                                   f"(supported: {', '.join(supported)})")
+        if declared and declared != requested:
+            notes.append(f"The data says it follows version {declared} of the standard; it was validated "
+                         f"against version {requested}, as asked.")
+        version = requested
+    elif declared and VERSION_PATTERN.match(declared.strip()):
+        version = declared.strip()
+        if version not in supported:
+            raise InputError(path, f"the data follows version {version} of the standard, which this toolkit "
+                                   f"does not support (supported: {', '.join(supported)}); use "
+                                   "--standard-version to validate it against a supported version")
+    else:
+        version = std.current_version()
+    current = std.current_version()
+    if _version_key(version) < _version_key(current):
+        notes.append(f"Version {current} of the standard is available; this submission was validated "
+                     f"against version {version}, which it follows.")
+    return std.load(version), notes
 
 
 class Validation:
@@ -99,33 +133,9 @@ class Validation:
     # ------------------------------------------------------------------ version
 
     def _choose_version(self, raw: RawSubmission) -> std.Standard:
-        supported = std.supported_versions()
-        declared = raw.metadata.values.get("standard_version")
-        if declared is None:
-            for k, v in raw.metadata.values.items():  # the workbook form may use the title
-                if k.strip().casefold() in ("standard version", "standard_version"):
-                    declared = v
-        if self.requested_version:
-            if self.requested_version not in supported:
-                raise InputError(self.path, f"version {self.requested_version} of the standard is not supported "
-                                            f"(supported: {', '.join(supported)})")
-            if declared and declared != self.requested_version:
-                self.notes.append(f"The data says it follows version {declared} of the standard; it was validated "
-                                  f"against version {self.requested_version}, as asked.")
-            version = self.requested_version
-        elif declared and VERSION_PATTERN.match(declared.strip()):
-            version = declared.strip()
-            if version not in supported:
-                raise InputError(self.path, f"the data follows version {version} of the standard, which this toolkit "
-                                            f"does not support (supported: {', '.join(supported)}); use "
-                                            "--standard-version to validate it against a supported version")
-        else:
-            version = std.current_version()
-        current = std.current_version()
-        if _version_key(version) < _version_key(current):
-            self.notes.append(f"Version {current} of the standard is available; this submission was validated "
-                              f"against version {version}, which it follows.")
-        return std.load(version)
+        s, notes = choose_version(raw, self.path, self.requested_version)
+        self.notes += notes
+        return s
 
     # ------------------------------------------------------------------ issues
 
@@ -220,17 +230,12 @@ class Validation:
                 self._load_typed(cur, s, t, r, columns[t], blank=any(c.code == "row-blank" for c in found))
                 return found
 
-            skip = set() if self.warnings else _warning_codes(v)
+            skip = set() if self.warnings else warning_codes(v)
             for t, found in zip(present, concurrently(con, check_table, list(present)), strict=True):
                 yield from (self._cell_issue(s, present[t], s.tables[t], c, suggestions) for c in found
                             if c.code not in skip)
-        if not self.keep_raw:  # the typed tables hold everything the rules need: free the memory first
-            kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
-            for r in self.raw.tables if self.raw else ():
-                for name in (r.relation, f"{r.relation}_data") if r.relation else ():
-                    if name in kinds:
-                        con.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
-                r.relation = None
+        if not self.keep_raw and self.raw:  # the typed tables hold everything the rules need: free the memory first
+            drop_raw(con, self.raw)
         self._step("Checking rules", 4)
         kinds = [k for k in rule_types(s.version) if self.warnings or k.severity is not Severity.WARNING]
         for findings in concurrently(con, lambda cur, kind: list(run_rule(cur, s, kind)), kinds):
@@ -246,12 +251,23 @@ class Validation:
                     columns: dict[str, str | None], *, blank: bool) -> None:
         """Cast one raw table into its typed table (blank rows, if it has any, left out)."""
         raw_cols = [f"c{i}" for i in range(1, len(r.header) + 1)]
-        exprs = ", ".join(_cast(f, columns[f.name]) for f in s.tables[t].fields)
+        exprs = ", ".join(cast_sql(f, columns[f.name]) for f in s.tables[t].fields)
         where = "WHERE FALSE" if not raw_cols else f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if blank else ""
         cur.execute(f"INSERT INTO {quote(t)} SELECT {exprs}, _row FROM {r.relation} {where}")
 
 
-def _warning_codes(version: str) -> frozenset[str]:
+def drop_raw(con: duckdb.DuckDBPyConnection, *raws: RawSubmission) -> None:
+    """Drop the raw cells of each of ``raws`` from ``con`` (their tables' relations, and what they are views of)."""
+    kinds = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables").fetchall())
+    for raw in raws:
+        for r in raw.tables:
+            for name in (r.relation, f"{r.relation}_data") if r.relation else ():
+                if name in kinds:
+                    con.execute(f"DROP {'VIEW' if kinds[name] == 'VIEW' else 'TABLE'} {name}")
+            r.relation = None
+
+
+def warning_codes(version: str) -> frozenset[str]:
     return frozenset(code for code, t in catalogue(version).items() if t.severity is Severity.WARNING)
 
 

@@ -102,6 +102,7 @@ class CellFinding:
     row: int
     value: str | None
     param: str | None = None
+    group: int | None = None  # the submission, when several are checked at once (mcds.validation.group)
 
 
 def _codes_sql(f: std.Field) -> str:
@@ -115,18 +116,22 @@ def _date_field(table: std.Table) -> std.Field | None:
 
 
 def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None], relation: str,
-                all_columns: list[str], *, absent_is_empty: bool, in_use: bool = True) -> list[str]:
-    """``all_columns``: every raw column, when the table has blank rows to leave out (else empty)."""
+                all_columns: list[str], *, absent_is_empty: bool, in_use: bool = True,
+                group: str | None = None) -> list[str]:
     """The SELECTs finding every offending cell of ``relation``.
 
     ``columns`` maps each field to its raw column (None if the column is absent). Absent columns
     are reported once as a header problem, unless ``absent_is_empty`` (the JSON form, where an
-    object may leave out a property), in which case their cells count as empty."""
+    object may leave out a property), in which case their cells count as empty. ``all_columns``:
+    every raw column, when the table has blank rows to leave out (else empty). ``group``: a column
+    of ``relation`` numbering the submissions it holds (:mod:`mcds.validation.group`), returned
+    after ``_row``."""
     src = f"(SELECT * FROM {relation} WHERE coalesce({', '.join(all_columns)}) IS NOT NULL)" if all_columns else relation
+    rowcols = f"_row, {group}" if group else "_row"
     out = []
 
     def sel(code: str, f: std.Field, where: str, value: str, param: str = "NULL", frm: str = src) -> None:
-        out.append(f"SELECT {_lit(code)} AS code, {_lit(f.name)} AS field, _row, {value} AS value, "
+        out.append(f"SELECT {_lit(code)} AS code, {_lit(f.name)} AS field, {rowcols}, {value} AS value, "
                    f"CAST({param} AS VARCHAR) AS param FROM {frm} WHERE {where}")
 
     date_field = _date_field(table) if in_use else None
@@ -160,7 +165,7 @@ def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None
             item = "_item"
             if f.is_list:
                 delim = _lit(f.descriptor.get("delimiter", ";"))
-                frm = f"(SELECT _row, unnest(string_split({c}, {delim})) AS _item FROM {src} WHERE {c} IS NOT NULL)"
+                frm = f"(SELECT {rowcols}, unnest(string_split({c}, {delim})) AS _item FROM {src} WHERE {c} IS NOT NULL)"
                 where_from = f"{item} <> ''"
             else:
                 frm, item, where_from = src, c, f"{c} IS NOT NULL"
@@ -185,21 +190,28 @@ def _sqltype(f: std.Field) -> str:
 
 
 def find_cells(con: duckdb.DuckDBPyConnection, s: std.Standard, table: std.Table, columns: dict[str, str | None],
-               relation: str, *, absent_is_empty: bool = False, in_use: bool = True) -> Iterator[CellFinding]:
+               relation: str, *, absent_is_empty: bool = False, in_use: bool = True,
+               group: str | None = None) -> Iterator[CellFinding]:
+    """Every offending cell of ``relation`` (see :func:`cell_checks`), by row; with ``group``, each
+    finding also says which submission it is in."""
     width_cols = sorted(_all_columns(con, relation), key=_colnum)
+    rowcols = f"_row, {group}" if group else "_row, NULL"
     # blank rows are reported as such, and their cells are not checked (as Frictionless does). Only a
     # table that has some pays for leaving them out: each check then reads one column, not all.
     blank = []
     if width_cols:
-        blank = [r for (r,) in con.execute(f"SELECT _row FROM {relation} WHERE coalesce({', '.join(width_cols)}) IS NULL "
-                                           "ORDER BY _row").fetchall()]
+        blank = con.execute(f"SELECT {rowcols} FROM {relation} WHERE coalesce({', '.join(width_cols)}) IS NULL "
+                            "ORDER BY _row").fetchall()
     selects = cell_checks(s, table, columns, relation, width_cols if blank else [], absent_is_empty=absent_is_empty,
-                          in_use=in_use)
-    found = [CellFinding("row-blank", "", r, None) for r in blank]
+                          in_use=in_use, group=group)
+    found = [CellFinding("row-blank", "", r, None, group=g) for r, g in blank]
     if selects:
-        found += [CellFinding(code, field, row, value, param)
-                  for code, field, row, value, param in con.execute(" UNION ALL ".join(selects)).fetchall()]
-    found.sort(key=lambda c: (c.row, c.code))
+        rows = con.execute(" UNION ALL ".join(selects)).fetchall()
+        if group:
+            found += [CellFinding(code, field, row, value, param, g) for code, field, row, g, value, param in rows]
+        else:
+            found += [CellFinding(code, field, row, value, param) for code, field, row, value, param in rows]
+    found.sort(key=lambda c: (c.group or 0, c.row, c.code))
     yield from found
 
 
@@ -213,21 +225,25 @@ def _all_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 
 
 def find_keys(con: duckdb.DuckDBPyConnection, table: std.Table, columns: dict[str, str | None], relation: str,
-              relations: dict[str, tuple[str, dict[str, str | None]]]) -> Iterator[CellFinding]:
+              relations: dict[str, tuple[str, dict[str, str | None]]], *,
+              group: str | None = None) -> Iterator[CellFinding]:
     """Primary keys repeated (every row after the first) and foreign keys that match no row.
 
-    ``relations`` maps each present table to its raw relation and field columns."""
+    ``relations`` maps each present table to its raw relation and field columns. With ``group`` (a
+    column numbering the submissions the relations hold), keys are unique and references found
+    within each submission."""
     pk = [columns.get(k) for k in table.primary_key]
+    g = [group] if group else []
     if pk and all(pk):
-        keys = ", ".join(pk)  # type: ignore[arg-type]
+        keys = ", ".join([*g, *pk])  # type: ignore[list-item]
         nonnull = " AND ".join(f"{c} IS NOT NULL" for c in pk)
         # find the repeated keys by hashing (cheap), then the rows that hold them
-        match = " AND ".join(f"t.{c} = d.{c}" for c in pk)  # type: ignore[str-bytes-safe]
+        match = " AND ".join(f"t.{c} = d.{c}" for c in [*g, *pk])  # type: ignore[str-bytes-safe]
         sql = (f"WITH d AS (SELECT {keys}, min(_row) AS first_row FROM {relation} WHERE {nonnull} GROUP BY {keys} "
-               f"HAVING count(*) > 1) SELECT t._row, t.{pk[0]}, d.first_row FROM {relation} t JOIN d ON {match} "
-               f"WHERE t._row > d.first_row ORDER BY t._row")
-        for row, value, first in con.execute(sql).fetchall():
-            yield CellFinding("primary-key-duplicate", table.primary_key[0], row, value, str(first))
+               f"HAVING count(*) > 1) SELECT t._row, t.{pk[0]}, d.first_row, {f't.{group}' if group else 'NULL'} "
+               f"FROM {relation} t JOIN d ON {match} WHERE t._row > d.first_row ORDER BY t._row")
+        for row, value, first, n in con.execute(sql).fetchall():
+            yield CellFinding("primary-key-duplicate", table.primary_key[0], row, value, str(first), n)
     for fk in table.foreign_keys:
         ref = fk["reference"]
         target = ref.get("resource") or table.name
@@ -239,8 +255,8 @@ def find_keys(con: duckdb.DuckDBPyConnection, table: std.Table, columns: dict[st
         if not all(local) or not all(remote):
             continue
         nonnull = " AND ".join(f"{c} IS NOT NULL" for c in local)
-        match = " AND ".join(f"r.{rc} = t.{lc}" for lc, rc in zip(local, remote, strict=True))
-        sql = (f"SELECT t._row, t.{local[0]} FROM {relation} t WHERE {nonnull} AND NOT EXISTS "
-               f"(SELECT 1 FROM {ref_rel} r WHERE {match}) ORDER BY t._row")
-        for row, value in con.execute(sql).fetchall():
-            yield CellFinding("foreign-key-missing", fk["fields"][0], row, value, target)
+        match = " AND ".join(f"r.{rc} = t.{lc}" for lc, rc in zip([*g, *local], [*g, *remote], strict=True))
+        sql = (f"SELECT t._row, t.{local[0]}, {f't.{group}' if group else 'NULL'} FROM {relation} t WHERE {nonnull} "
+               f"AND NOT EXISTS (SELECT 1 FROM {ref_rel} r WHERE {match}) ORDER BY t._row")
+        for row, value, n in con.execute(sql).fetchall():
+            yield CellFinding("foreign-key-missing", fk["fields"][0], row, value, target, n)

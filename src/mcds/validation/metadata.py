@@ -9,7 +9,7 @@ from mcds import standard as std
 from mcds.issues import Location
 from mcds.readers.base import RawMetadata
 
-__all__ = ["METADATA_RELATION", "load_metadata", "metadata_location", "metadata_table"]
+__all__ = ["METADATA_RELATION", "load_metadata", "metadata_location", "metadata_table", "metadata_values"]
 
 METADATA_RELATION = "_raw_metadata"
 
@@ -24,7 +24,7 @@ def metadata_table(s: std.Standard) -> std.Table:
                      fields=s.metadata_fields, primary_key=(), foreign_keys=(), descriptor={})
 
 
-def _values(meta: RawMetadata, s: std.Standard, by_title: bool) -> tuple[dict[str, str | None], dict[str, str]]:
+def metadata_values(meta: RawMetadata, s: std.Standard, by_title: bool) -> tuple[dict[str, str | None], dict[str, str]]:
     """Field name -> value, and field name -> the key the user wrote."""
     out: dict[str, str | None] = {}
     keys: dict[str, str] = {}
@@ -38,7 +38,7 @@ def _values(meta: RawMetadata, s: std.Standard, by_title: bool) -> tuple[dict[st
 
 def load_metadata(con: duckdb.DuckDBPyConnection, meta: RawMetadata, s: std.Standard, *, by_title: bool) -> dict[str, str]:
     """Load the metadata as the one-row raw table; return field name -> the key the user wrote."""
-    values, keys = _values(meta, s, by_title)
+    values, keys = metadata_values(meta, s, by_title)
     cols = ", ".join(f"c{i} VARCHAR" for i in range(1, len(s.metadata_fields) + 1))
     con.execute(f"CREATE OR REPLACE TABLE {METADATA_RELATION} (_row INTEGER, {cols})")
     con.execute(f"INSERT INTO {METADATA_RELATION} VALUES (0, {', '.join('?' * len(s.metadata_fields))})",

@@ -1,0 +1,180 @@
+"""Many submissions validated at once (mcds.validation.group), as ``mcds stats`` does.
+
+A group may only call a submission valid when the validator does, and its statistics must be the
+ones each submission gives on its own. The conformance suite holds a case for every code the
+validator emits, so each case is checked alone and inside a group beside valid data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import mcds
+from mcds import render
+from mcds.stats import _parts_of
+from mcds.stats.compute import group_parts, part
+from mcds.stats.config import indicators
+from mcds.stats.load import InvalidSubmission, load_package
+from mcds.submission import read_csv_package, write_csv_package
+from mcds.validation.group import Group, _plan
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "valid"
+SUITE = ROOT / "standard" / "1.0" / "conformance"
+CASES = sorted(p for p in SUITE.iterdir() if p.is_dir())
+ALSO = tuple(i.sql for i in indicators().values() if i.sql)
+
+
+def _input(case: Path) -> Path:
+    inp = case / "input"
+    if (inp / "datapackage.json").is_file():
+        return inp
+    return next(p for p in inp.iterdir() if p.is_file())
+
+
+def _valid(case: Path) -> bool:
+    return bool(json.loads((case / "expected.json").read_text(encoding="utf-8"))["valid"])
+
+
+def _proven(*paths: Path) -> tuple[list[bool], bool]:
+    g = Group(also=ALSO)
+    try:
+        joined = [g.add(p) for p in paths]
+        return joined, g.check()
+    finally:
+        g.close()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_a_group_of_one_agrees_with_the_validator(case: Path) -> None:
+    joined, proven = _proven(_input(case))
+    assert (joined[0] and proven) is _valid(case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_a_case_beside_valid_data_is_found_or_left_to_the_validator(case: Path) -> None:
+    """Between two valid returns of the same period (the suite's base case, from which every case
+    is made, so with the same identifiers), the case's fault is still found: the group is not proven
+    valid, or the case did not join and is validated on its own. The fault is never in the first
+    member, whose metadata row the rules reading tables see."""
+    base = _input(SUITE / "valid-base")
+    joined, proven = _proven(base, _input(case), _input(SUITE / "valid-base-json"))
+    assert joined[0] and joined[2]
+    if not _valid(case):
+        assert not (joined[1] and proven)
+    else:
+        assert joined[1] and proven
+
+
+def test_most_cases_join_a_group_of_the_base_case() -> None:
+    """Else the test above would prove little: faults are found inside the group, not left out of it."""
+    base = _input(SUITE / "valid-base")
+    g = Group(also=ALSO)
+    try:
+        g.add(base)
+        joined = [c.name for c in CASES if g.add(_input(c))]
+    finally:
+        g.close()
+    assert len(joined) >= 30, joined
+    assert {"council-not-in-operation", "council-codes-mismatch", "episodes-overlap", "primary-key-duplicate",
+            "foreign-key-missing", "codelist-value", "required-missing"} <= set(joined)
+
+
+def _same_ids_other_council(tmp_path: Path) -> Path:
+    """Kent's return under Manchester's council codes: every identifier the same as Kent's."""
+    sub = read_csv_package(FIXTURES / "kent")
+    other = read_csv_package(FIXTURES / "manchester")
+    sub.metadata["old_la_code"], sub.metadata["new_la_code"] = other.metadata["old_la_code"], other.metadata["new_la_code"]
+    write_csv_package(sub, tmp_path / "twin")
+    return tmp_path / "twin"
+
+
+def test_identifiers_repeated_between_submissions_are_not_faults(tmp_path: Path) -> None:
+    """Merged naively, the twin's episodes would repeat Kent's keys and overlap its episodes."""
+    twin = _same_ids_other_council(tmp_path)
+    assert mcds.validate(twin).valid
+    joined, proven = _proven(FIXTURES / "kent", twin, FIXTURES / "kent.json")
+    assert joined == [True, True, True]
+    assert proven
+
+
+def _projection(p):  # type: ignore[no-untyped-def]
+    c = p.council
+    return (c.new_la_code, c.period_start, c.period_end, sorted(c.not_collected), c.rows, c.months, p.children)
+
+
+def test_statistics_of_a_group_are_those_of_each_submission_alone(tmp_path: Path) -> None:
+    paths = [FIXTURES / "kent", _same_ids_other_council(tmp_path), FIXTURES / "croydon.json", FIXTURES / "manchester"]
+    g = Group(also=ALSO)
+    try:
+        assert all(g.add(p) for p in paths)
+        assert g.check()
+        together = group_parts(g)
+    finally:
+        g.close()
+    alone = []
+    for p in paths:
+        pkg = load_package(p)
+        try:
+            alone.append(part(pkg))
+        finally:
+            pkg.close()
+    assert [_projection(p) for p in together] == [_projection(p) for p in alone]  # type: ignore[union-attr]
+
+
+def test_a_submission_of_another_reporting_period_is_left_to_validate_alone(earlier_return: Path) -> None:
+    joined, proven = _proven(FIXTURES / "croydon", earlier_return)
+    assert joined == [True, False]
+    assert proven
+    results = _parts_of([FIXTURES / "croydon", earlier_return], None)
+    assert [r[0] for r in results] == ["ok", "ok"]
+    assert results[1][1].council.period_end.isoformat() == "2024-03-31"
+
+
+def test_an_invalid_submission_among_valid_ones_gets_the_validators_report(tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    sub = read_csv_package(FIXTURES / "manchester")
+    sub.tables["missing_episodes"][0]["end_date"] = "2000-01-01"  # ends before it starts: a rule, found at the end
+    write_csv_package(sub, bad)
+    paths = [FIXTURES / "kent", bad, FIXTURES / "croydon"]
+    joined, proven = _proven(*paths)
+    assert joined == [True, True, True]
+    assert not proven
+    results = _parts_of(paths, None)
+    assert [r[0] for r in results] == ["ok", "invalid"]  # stops at the first invalid submission
+    assert results[1][2] == render.text(mcds.validate(bad))
+    with pytest.raises(InvalidSubmission):
+        raise InvalidSubmission(Path(results[1][1]), results[1][2])
+
+
+def test_unreadable_input_does_not_join_and_keeps_its_own_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    joined, proven = _proven(FIXTURES / "kent", tmp_path / "empty")
+    assert joined == [True, False] and proven
+    results = _parts_of([FIXTURES / "kent", tmp_path / "empty"], None)
+    assert [r[0] for r in results] == ["ok", "input"]
+
+
+def test_rules_that_read_only_metadata_run_over_every_members_metadata() -> None:
+    """The members must agree on what the table rules and indicators read of the metadata (the
+    reporting period), not on the council: rules about the council run over each member's row."""
+    plan = _plan("1.0", ALSO)
+    assert set(plan.shared) == {"period_start", "period_end"}
+    meta_only = " ".join(plan.metadata_rules)
+    assert "old_la_code" in meta_only and "new_la_code" in meta_only
+    assert plan.key_fields == {"child_id", "placement_id", "episode_id", "interview_id"}
+
+
+def test_a_group_is_checked_once_and_takes_nothing_after() -> None:
+    g = Group()
+    try:
+        assert g.add(FIXTURES / "kent")
+        assert g.check()
+        with pytest.raises(RuntimeError):
+            g.add(FIXTURES / "croydon")
+        with pytest.raises(RuntimeError):
+            g.check()
+    finally:
+        g.close()
