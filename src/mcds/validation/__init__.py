@@ -31,7 +31,8 @@ from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_
 from mcds.validation.structure import check_header, match_tables
 from mcds.validation.suggest import code_suggestion, did_you_mean
 
-__all__ = ["EMITS", "Progress", "Validation", "cast_sql", "choose_version", "drop_raw", "warning_codes"]
+__all__ = ["EMITS", "Progress", "Validation", "cast_sql", "choose_version", "drop_raw", "present_tables",
+           "structure_issues", "warning_codes"]
 
 # Every code the validator emits besides the catalogue's rules (which it runs by their `rule` column).
 EMITS = frozenset({
@@ -198,14 +199,8 @@ class Validation:
             v = s.version
             create_codelists(con, s)
             self._step("Checking structure", 1)
-            yield from match_tables(raw, s)
-            present: dict[str, RawTable] = {r.table: r for r in raw.tables if r.table and r.relation}
-            for r in raw.tables:
-                if r.table in present and present[r.table] is r:
-                    yield from check_header(r, s.tables[r.table], s)
-            for r in present.values():
-                for code, row in r.row_problems:
-                    yield make_issue(code, Location(table=r.table, file=r.file, sheet=r.sheet, row=row), version=v)
+            yield from structure_issues(raw, s)
+            present = present_tables(raw)
 
             self._step("Checking metadata", 2)
             self.meta_keys = load_metadata(con, raw.metadata, s, by_title=raw.form == "xlsx")
@@ -254,6 +249,24 @@ class Validation:
         exprs = ", ".join(cast_sql(f, columns[f.name]) for f in s.tables[t].fields)
         where = "WHERE FALSE" if not raw_cols else f"WHERE coalesce({', '.join(raw_cols)}) IS NOT NULL" if blank else ""
         cur.execute(f"INSERT INTO {quote(t)} SELECT {exprs}, _row FROM {r.relation} {where}")
+
+
+def present_tables(raw: RawSubmission) -> dict[str, RawTable]:
+    """The standard's tables found in ``raw`` (after :func:`structure_issues` has matched them)."""
+    return {r.table: r for r in raw.tables if r.table and r.relation}
+
+
+def structure_issues(raw: RawSubmission, s: std.Standard) -> Iterator[Issue]:
+    """Tables present and missing, each header, and rows with too many or too few cells; matches
+    ``raw``'s tables and columns to the standard's as it goes."""
+    yield from match_tables(raw, s)
+    present = present_tables(raw)
+    for r in raw.tables:
+        if r.table in present and present[r.table] is r:
+            yield from check_header(r, s.tables[r.table], s)
+    for r in present.values():
+        for code, row in r.row_problems:
+            yield make_issue(code, Location(table=r.table, file=r.file, sheet=r.sheet, row=row), version=s.version)
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection, *raws: RawSubmission) -> None:

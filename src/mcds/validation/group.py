@@ -41,10 +41,9 @@ from mcds.errors import InputError
 from mcds.issues import Severity
 from mcds.readers import RawSubmission, open_submission
 from mcds.rules import rule_types
-from mcds.validation import cast_sql, choose_version, drop_raw, warning_codes
+from mcds.validation import cast_sql, choose_version, drop_raw, structure_issues, warning_codes
 from mcds.validation.cells import create_codelists, find_cells, find_keys
 from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_table, metadata_values
-from mcds.validation.structure import check_header, match_tables
 
 __all__ = ["SCHEMA", "SEP", "Group", "Member", "unprefixed"]
 
@@ -192,13 +191,7 @@ class Group:
         shared = tuple(values.get(f) for f in plan.shared)
         if self._shared is not None and shared != self._shared:
             return False
-        if any(i.blocking for i in match_tables(raw, s)):
-            return False
-        present = {r.table: r for r in raw.tables if r.table and r.relation}
-        for r in raw.tables:
-            if r.table in present and present[r.table] is r and any(i.blocking for i in check_header(r, s.tables[r.table], s)):
-                return False
-        if any(r.row_problems for r in present.values()):  # too many or too few cells: errors
+        if any(i.blocking for i in structure_issues(raw, s)):
             return False
         load_metadata(con, raw.metadata, s, by_title=raw.form == "xlsx")
         mcols = {f.name: f"c{i}" for i, f in enumerate(s.metadata_fields, start=1)}
