@@ -105,6 +105,14 @@ def _projection(p):  # type: ignore[no-untyped-def]
     return (c.new_la_code, c.period_start, c.period_end, sorted(c.not_collected), c.rows, c.months, p.children)
 
 
+def _alone(path: Path):  # type: ignore[no-untyped-def]
+    pkg = load_package(path)
+    try:
+        return part(pkg)
+    finally:
+        pkg.close()
+
+
 def test_statistics_of_a_group_are_those_of_each_submission_alone(tmp_path: Path) -> None:
     paths = [FIXTURES / "kent", _same_ids_other_council(tmp_path), FIXTURES / "croydon.json", FIXTURES / "manchester"]
     g = Group(also=ALSO)
@@ -114,14 +122,7 @@ def test_statistics_of_a_group_are_those_of_each_submission_alone(tmp_path: Path
         together = group_parts(g)
     finally:
         g.close()
-    alone = []
-    for p in paths:
-        pkg = load_package(p)
-        try:
-            alone.append(part(pkg))
-        finally:
-            pkg.close()
-    assert [_projection(p) for p in together] == [_projection(p) for p in alone]  # type: ignore[union-attr]
+    assert [_projection(p) for p in together] == [_projection(_alone(p)) for p in paths]  # type: ignore[union-attr]
 
 
 def test_a_submission_of_another_reporting_period_is_left_to_validate_alone(earlier_return: Path) -> None:
@@ -178,3 +179,70 @@ def test_a_group_is_checked_once_and_takes_nothing_after() -> None:
             g.check()
     finally:
         g.close()
+
+
+def _mixed_line_ends(tmp_path: Path) -> Path:
+    """Manchester's return with one file's lines ended two ways (valid; DuckDB's fast read cannot
+    vouch for its row numbers, so the file is read on its own)."""
+    folder = tmp_path / "mixed"
+    write_csv_package(read_csv_package(FIXTURES / "manchester"), folder)
+    f = folder / "missing_episodes.csv"
+    lines = f.read_bytes().split(b"\n")
+    f.write_bytes(b"\r\n".join(lines[:3]) + b"\n" + b"\n".join(lines[3:]))
+    assert mcds.validate(folder).valid
+    return folder
+
+
+def _file_rows(folder: Path, table: str) -> int:
+    return len((folder / f"{table}.csv").read_bytes().splitlines()) - 1
+
+
+def test_rows_are_numbered_as_in_each_file(tmp_path: Path) -> None:
+    """Each table of the CSV members is read by one statement; a file given twice, or one that
+    statement cannot vouch for, is read on its own. Either way every row keeps its own submission
+    and its row number in its own file (header = 1)."""
+    mixed = _mixed_line_ends(tmp_path)
+    paths = [FIXTURES / "kent", FIXTURES / "croydon.json", mixed, FIXTURES / "kent", FIXTURES / "croydon"]
+    g = Group(also=ALSO)
+    try:
+        assert all(g.add(p) for p in paths)
+        assert g.check()
+        for table in ("children", "missing_episodes", "return_interviews"):
+            found = {pkg: (n, lo, hi) for pkg, n, lo, hi in g.con.execute(
+                f"SELECT _pkg, count(*), min(_row), max(_row) FROM grp.{table} GROUP BY _pkg").fetchall()}
+            assert found.keys() == {0, 1, 2, 3, 4}
+            for pkg, p in enumerate(paths):
+                if p.is_dir():
+                    n = _file_rows(p, table)
+                    assert found[pkg] == (n, 2, n + 1), (table, p.name)
+            # and in each row, the cells of that row of that file
+            assert g.con.execute(f"SELECT count(DISTINCT _row) = count(*) FROM grp.{table} WHERE _pkg = 2").fetchone()[0]
+        first = g.con.execute("SELECT episode_id FROM grp.missing_episodes WHERE _pkg = 2 AND _row = 2").fetchone()[0]
+        with open(mixed / "missing_episodes.csv", newline="", encoding="utf-8") as fh:
+            assert first == "2|" + fh.read().splitlines()[1].split(",")[0]
+        together = group_parts(g)
+    finally:
+        g.close()
+    assert [_projection(p) for p in together] == [_projection(_alone(p)) for p in paths]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("fault", ["blank line", "extra cell", "utf-16"])
+def test_a_file_the_shared_read_cannot_take_is_read_alone(tmp_path: Path, fault: str) -> None:
+    """A blank line or a ragged row in one member's file: the group is not proven valid (the
+    validator reports the row). A file in another encoding is read alone, as the validator reads it."""
+    folder = tmp_path / "odd"
+    write_csv_package(read_csv_package(FIXTURES / "manchester"), folder)
+    f = folder / "placements.csv"
+    text = f.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    if fault == "blank line":
+        f.write_text("".join([*lines[:2], "\n", *lines[2:]]), encoding="utf-8")
+    elif fault == "extra cell":
+        f.write_text("".join([*lines[:2], lines[2].rstrip("\r\n") + ",x\n", *lines[3:]]), encoding="utf-8")
+    else:
+        f.write_bytes(text.encode("utf-16"))  # with its byte-order mark
+    valid = mcds.validate(folder).valid
+    assert valid is (fault == "utf-16")
+    joined, proven = _proven(FIXTURES / "kent", folder, FIXTURES / "croydon")
+    assert joined == [True, True, True]
+    assert proven is valid

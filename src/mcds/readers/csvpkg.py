@@ -22,7 +22,8 @@ from mcds.errors import InputError
 from mcds.readers.base import RawMetadata, RawSubmission, RawTable, load_rows
 from mcds.submission import json_value_text as _text
 
-__all__ = ["read_package", "resource_path"]
+__all__ = ["fast_rows", "header_of", "read_options", "read_package", "read_table", "resource_path",
+           "survey_package"]
 
 
 def resource_path(folder: Path, descriptor_path: Path, res: dict[str, Any]) -> Path:
@@ -97,14 +98,18 @@ def _line_ends(path: Path, chunk: int = 1 << 24) -> tuple[int, bool]:
     return lf + (last != b"\n"), uniform
 
 
+def read_options(width: int, *, parallel: bool = True) -> str:
+    """DuckDB's ``read_csv`` options of the fast path for a file of ``width`` columns (``c1`` ..)."""
+    columns = {f"c{i}": "VARCHAR" for i in range(1, width + 1)}
+    return (f"header=true, columns={columns!r}, auto_detect=false, delim=',', quote='\"', escape='\"', "
+            f"strict_mode=true, null_padding=false, encoding='utf-8', parallel={str(parallel).lower()}")
+
+
 def _read_duckdb(con: duckdb.DuckDBPyConnection, path: Path, relation: str, width: int, *, parallel: bool = True) -> bool:
     """Fast path. The cells go to ``<relation>_data``; ``relation`` is a view adding ``_row``."""
-    columns = {f"c{i}": "VARCHAR" for i in range(1, width + 1)}
     try:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {relation}_data AS SELECT * FROM read_csv(?, header=true, columns={columns!r}, "
-            "auto_detect=false, delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false, "
-            f"encoding='utf-8', parallel={str(parallel).lower()})", [str(path)])
+        con.execute(f"CREATE OR REPLACE TABLE {relation}_data AS SELECT * FROM read_csv(?, "
+                    f"{read_options(width, parallel=parallel)})", [str(path)])
     except duckdb.OutOfMemoryException:
         raise  # not a reason to try again more slowly: mcds.safety.memory_guard names the file
     except duckdb.Error:
@@ -136,6 +141,21 @@ def _read_python(con: duckdb.DuckDBPyConnection, path: Path, relation: str, widt
     return problems
 
 
+def header_of(path: Path) -> tuple[list[str | None], bool]:
+    """A CSV file's header (blank cells as None), and whether DuckDB's fast path may read it (see
+    :func:`fast_rows`)."""
+    header, enc = _first_record(path)
+    return [h if h.strip() else None for h in header], bool(header) and not _needs_python(path, enc)
+
+
+def fast_rows(path: Path) -> int | None:
+    """The number of records DuckDB's fast path must find in a file for its read to stand: one per
+    line after the header. None when it cannot stand whatever DuckDB finds (line ends that are
+    mixed, or a carriage return inside a cell)."""
+    lines, uniform = _line_ends(path)
+    return lines - 1 if uniform else None
+
+
 def read_table(con: duckdb.DuckDBPyConnection, path: Path, relation: str, *,
                parallel: bool = True) -> tuple[list[str | None], list[tuple[str, int]]]:
     """Load one CSV file into ``relation`` (raw shape); return its header and row problems."""
@@ -148,8 +168,8 @@ def read_table(con: duckdb.DuckDBPyConnection, path: Path, relation: str, *,
         # one record per line, or DuckDB lost or merged some (it drops a last line longer than its
         # buffer without a word, and skips blank lines): then the Python path reads it, and says what
         # is wrong. Files whose line ends are mixed, or with a carriage return inside a cell, too.
-        lines, uniform = _line_ends(path)
-        if uniform and con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0] + 1 == lines:  # type: ignore[index]
+        expected = fast_rows(path)
+        if expected is not None and con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0] == expected:  # type: ignore[index]
             return [h if h.strip() else None for h in header], []
         con.execute(f"DROP VIEW IF EXISTS {relation}")
         con.execute(f"DROP TABLE IF EXISTS {relation}_data")
@@ -157,8 +177,10 @@ def read_table(con: duckdb.DuckDBPyConnection, path: Path, relation: str, *,
     return [h if h.strip() else None for h in header], problems
 
 
-def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Path | None = None,
-                 prefix: str = "_raw") -> RawSubmission:
+def survey_package(path: Path, *, display_root: Path | None = None,
+                   prefix: str = "_raw") -> tuple[RawSubmission, list[tuple[RawTable, Path, str]]]:
+    """A package's metadata and tables, without reading any file: with each file present, the
+    relation ``<prefix>_<n>`` it is to be read into (:func:`read_package` reads them)."""
     folder, dp, desc = read_descriptor(path)
     meta = desc.get("mcds")
     metadata = RawMetadata(
@@ -180,8 +202,14 @@ def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Pa
         tables.append(raw)
         if file.is_file():  # else listed but absent: reported as a missing table
             jobs.append((raw, file, f"{prefix}_{n}"))
+    return RawSubmission(form="csv", source=str(display_root or path), metadata=metadata, tables=tables), jobs
+
+
+def read_package(path: Path, con: duckdb.DuckDBPyConnection, *, display_root: Path | None = None,
+                 prefix: str = "_raw") -> RawSubmission:
+    raw, jobs = survey_package(path, display_root=display_root, prefix=prefix)
     _read_all(con, jobs)
-    return RawSubmission(form="csv", source=str(display_root or path), metadata=metadata, tables=tables)
+    return raw
 
 
 def _read_all(con: duckdb.DuckDBPyConnection, jobs: list[tuple[RawTable, Path, str]]) -> None:

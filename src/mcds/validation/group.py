@@ -39,11 +39,12 @@ from mcds import standard as std
 from mcds.engine import quote
 from mcds.errors import InputError
 from mcds.issues import Severity
-from mcds.readers import RawSubmission, open_submission
+from mcds.readers import RawSubmission, RawTable, detect_form, open_submission
+from mcds.readers.csvpkg import fast_rows, header_of, read_options, read_table, survey_package
 from mcds.rules import rule_types
-from mcds.validation import cast_sql, choose_version, drop_raw, structure_issues, warning_codes
+from mcds.validation import cast_sql, choose_version, drop_raw, present_tables, structure_issues, warning_codes
 from mcds.validation.cells import create_codelists, find_cells, find_keys
-from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_table, metadata_values
+from mcds.validation.metadata import metadata_table, metadata_values
 
 __all__ = ["SCHEMA", "SEP", "Group", "Member", "unprefixed"]
 
@@ -58,6 +59,15 @@ class Member:
 
     path: Path
     number: int
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A CSV file of a member, to be read at the check with the other members' files of its table."""
+
+    member: int
+    raw: RawTable
+    path: Path
 
 
 def _walk(node: object, tables: set[str], columns: set[str]) -> None:
@@ -149,6 +159,10 @@ class Group:
         self._plan: _Plan | None = None
         self._shared: tuple[str | None, ...] | None = None
         self._raw: list[RawSubmission] = []  # the members' raw cells, until the check gathers them
+        self._pending: list[_Pending] = []  # CSV files the check reads
+        self._metadata: list[list[str | None]] = []  # each member's _pkg, _row (0) and metadata cells
+        self._drop: list[str] = []  # tables the check reads files into, dropped once the typed tables are made
+        self._views: set[str] = set()  # tables whose ``_g_<table>`` is a view of one of those
         self.checked = False
 
     def close(self) -> None:
@@ -157,29 +171,54 @@ class Group:
     # ------------------------------------------------------------------ one submission
 
     def add(self, path: Path | str) -> bool:
-        """Read the submission at ``path`` into the group and check what belongs to it alone. False if
-        it did not join: its structure or metadata has a blocking issue, it cannot be read, or it
-        follows another version of the standard or differs from the group in a shared metadata field.
-        Validate such a submission on its own."""
+        """Take the submission at ``path`` into the group and check what belongs to it alone: its
+        form, tables, headers and shared metadata. False if it did not join: its structure has a
+        blocking issue, it cannot be read, or it follows another version of the standard or differs
+        from the group in a shared metadata field. Validate such a submission on its own.
+
+        The CSV files of a CSV package are read at :meth:`check`, each table of every member by one
+        DuckDB statement; other forms are read here."""
         if self.checked:
             msg = "the group has been checked: add every submission first"
             raise RuntimeError(msg)
         path = Path(path)
         n = len(self.members)
-        try:  # each submission's raw cells under names of its own, kept until the check
-            with open_submission(path, self.con, prefix=f"_raw_m{n}") as raw:
-                joined = False
-                try:
-                    joined = self._join(path, raw)
-                finally:
-                    if not joined:
-                        drop_raw(self.con, raw)
-                return joined
+        try:
+            if detect_form(path) == "csv":
+                return self._add_package(path, n)
+            with open_submission(path, self.con, prefix=f"_raw_m{n}") as raw:  # read now, under names of its own
+                return self._join_or_drop(path, raw, [])
         except InputError:
             return False
 
+    def _add_package(self, path: Path, n: int) -> bool:
+        from mcds.safety import memory_guard
+
+        with memory_guard(path):
+            raw, jobs = survey_package(path, prefix=f"_raw_m{n}")
+            pending = []
+            for r, file, relation in jobs:
+                r.header, fast = header_of(file)
+                r.relation = relation
+                if fast:
+                    pending.append(_Pending(n, r, file))
+                else:  # not UTF-8, or no header: read now, as the validator does
+                    r.header, r.row_problems = read_table(self.con, file, relation)
+            return self._join_or_drop(path, raw, pending)
+
+    def _join_or_drop(self, path: Path, raw: RawSubmission, pending: list[_Pending]) -> bool:
+        joined = False
+        try:
+            joined = self._join(path, raw)
+        finally:
+            if not joined:
+                drop_raw(self.con, raw)
+        if joined:
+            present = present_tables(raw)
+            self._pending += [p for p in pending if present.get(p.raw.table or "") is p.raw]
+        return joined
+
     def _join(self, path: Path, raw: RawSubmission) -> bool:
-        con = self.con
         s, _notes = choose_version(raw, path, self.requested_version)
         if self.standard is None:
             self._start(s)
@@ -193,14 +232,8 @@ class Group:
             return False
         if any(i.blocking for i in structure_issues(raw, s)):
             return False
-        load_metadata(con, raw.metadata, s, by_title=raw.form == "xlsx")
-        mcols = {f.name: f"c{i}" for i, f in enumerate(s.metadata_fields, start=1)}
-        skip = {"row-blank", *warning_codes(s.version)}  # as the validator: a blank metadata row is not a blank row
-        if any(c.code not in skip for c in find_cells(con, s, metadata_table(s), mcols, METADATA_RELATION,  # type: ignore[arg-type]
-                                                      in_use=False)):
-            return False
         n = len(self.members)
-        con.execute(f"INSERT INTO _g_metadata SELECT {n}, * EXCLUDE (_row) FROM {METADATA_RELATION}")
+        self._metadata.append([n, 0, *(values.get(f.name) or None for f in s.metadata_fields)])
         self.members.append(Member(path, n))
         self._raw.append(raw)
         if self._shared is None:
@@ -211,16 +244,98 @@ class Group:
         self.standard = s
         self._plan = _plan(s.version, self.also)
         create_codelists(self.con, s)
-        cols = ", ".join(f"c{i} VARCHAR" for i in range(1, len(s.metadata_fields) + 1))
-        self.con.execute(f"CREATE TABLE _g_metadata (_pkg INTEGER, {cols})")
 
-    def _gather(self, s: std.Standard) -> None:
-        """Every member's cells of each table in one table ``_g_<table>`` (``_pkg``, ``_row``, then one
-        column per field in the standard's order), made by one statement: appending submission by
+    def _read_pending(self, s: std.Standard) -> dict[str, list[str]]:
+        """Read the members' pending CSV files: those of a table with the same header, each once,
+        by one ``read_csv`` (a statement per file costs more than parsing a small one). Returns, for
+        each table, SELECTs of its cells in the gathered shape (``_pkg``, ``_row``, ``c1`` ..).
+
+        Rows are numbered as in each file by DuckDB's row ids, which follow the order read: the
+        read stands only if every file holds one record per line after its header, as the
+        validator's reader requires. Otherwise each of those files is read on its own, as the
+        validator reads it."""
+        con = self.con
+        batches: dict[tuple[str, int, tuple[str | None, ...]], list[_Pending]] = {}
+        alone: list[_Pending] = []
+        for p in self._pending:
+            t = s.tables[p.raw.table or ""]
+            key = (t.name, len(p.raw.header), tuple(p.raw.sql_column(f) for f in t.field_names))
+            batch = batches.setdefault(key, [])
+            if any(q.path == p.path for q in batch):  # the same file twice: DuckDB's file names would not tell them apart
+                alone.append(p)
+            else:
+                batch.append(p)
+        parts: dict[str, list[str]] = {}
+        for k, ((t, width, columns), batch) in enumerate(batches.items()):
+            sql = self._read_batch(k, batch, width, columns)
+            if sql is None:
+                alone += batch
+            else:
+                parts.setdefault(t, []).append(sql)
+        for p in alone:
+            p.raw.header, p.raw.row_problems = read_table(con, p.path, p.raw.relation or "")
+        return parts
+
+    def _read_batch(self, k: int, batch: list[_Pending], width: int, columns: tuple[str | None, ...]) -> str | None:
+        """One ``read_csv`` of every file of ``batch``, or None if that read does not stand."""
+        con = self.con
+        expected = [fast_rows(p.path) for p in batch]
+        if any(e is None for e in expected):
+            return None
+        files, data = f"_gf{k}", f"_gb{k}"
+        con.execute(f"CREATE TABLE {files} (filename VARCHAR, _pkg INTEGER)")
+        con.execute(f"INSERT INTO {files} VALUES {', '.join(['(?, ?)'] * len(batch))}",
+                    [v for p in batch for v in (str(p.path), p.member)])
+        cells = ", ".join(f"{c or 'NULL'} AS c{i}" for i, c in enumerate(columns, start=1))
+        try:
+            con.execute(f"CREATE TABLE {data} AS SELECT f._pkg, {cells} FROM read_csv(?, filename=true, "
+                        f"{read_options(width)}) AS r JOIN {files} AS f USING (filename)",
+                        [[str(p.path) for p in batch]])
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error:  # a file DuckDB will not take as it is: each is read on its own
+            con.execute(f"DROP TABLE {files}")
+            return None
+        self._drop += [files, data]
+        found = {pkg: (count, first, last) for pkg, count, first, last in con.execute(
+            f"SELECT _pkg, count(*), min(rowid), max(rowid) FROM {data} GROUP BY _pkg").fetchall()}
+        offsets, start = {}, 0
+        for p, rows in zip(batch, expected, strict=True):
+            offsets[p.member] = start
+            start += rows or 0
+        if found != {p.member: (rows, offsets[p.member], offsets[p.member] + rows - 1)
+                     for p, rows in zip(batch, expected, strict=True) if rows}:
+            con.execute(f"DROP TABLE {data}")
+            return None
+        first = [offsets.get(i, 0) for i in range(len(self.members))]
+        for p in batch:
+            p.raw.relation = None  # in the batch, not a relation of its own
+        return (f"SELECT _pkg, CAST(rowid - list_extract({first!r}, _pkg + 1) + 2 AS INTEGER) AS _row, "
+                f"{', '.join(f'c{i}' for i in range(1, len(columns) + 1))} FROM {data}")
+
+    def _check_metadata(self, s: std.Standard) -> bool:
+        """Every member's metadata in ``_g_metadata`` (one row each, with ``_pkg``), its cells checked
+        at once as the validator checks each submission's (a blank row is no blank row here)."""
+        con = self.con
+        cols = ", ".join(f"c{i} VARCHAR" for i in range(1, len(s.metadata_fields) + 1))
+        con.execute(f"CREATE TABLE _g_metadata (_pkg INTEGER, _row INTEGER, {cols})")
+        one = f"({', '.join('?' * (len(s.metadata_fields) + 2))})"
+        con.execute(f"INSERT INTO _g_metadata VALUES {', '.join([one] * len(self._metadata))}",
+                    [v for row in self._metadata for v in row])
+        mcols = {f.name: f"c{i}" for i, f in enumerate(s.metadata_fields, start=1)}
+        skip = {"row-blank", *warning_codes(s.version)}
+        return not any(c.code not in skip for c in find_cells(con, s, metadata_table(s), mcols, "_g_metadata",  # type: ignore[arg-type]
+                                                             in_use=False, group="_pkg"))
+
+    def _gather(self, s: std.Standard) -> bool:
+        """Every member's cells of each table in one relation ``_g_<table>`` (``_pkg``, ``_row``, then
+        one column per field in the standard's order). A table read by one statement (the usual case)
+        is a view of what was read; otherwise one statement gathers it: appending submission by
         submission costs DuckDB several times more."""
         con = self.con
+        read = self._read_pending(s)
         for t in s.tables.values():
-            parts = []
+            parts = list(read.get(t.name, []))
             for m, raw in zip(self.members, self._raw, strict=True):
                 r = next((r for r in raw.tables if r.table == t.name and r.relation), None)
                 if r is not None:
@@ -229,9 +344,14 @@ class Group:
             if not parts:
                 parts = ["SELECT NULL::INTEGER AS _pkg, NULL::INTEGER AS _row, "
                          + ", ".join(f"NULL::VARCHAR AS c{i}" for i in range(1, len(t.fields) + 1)) + " WHERE FALSE"]
-            con.execute(f"CREATE TABLE {quote('_g_' + t.name)} AS " + "\nUNION ALL\n".join(parts))
+            kind = "VIEW" if len(parts) == 1 and t.name in read else "TABLE"  # else a copy
+            if kind == "VIEW":
+                self._views.add(t.name)
+            con.execute(f"CREATE {kind} {quote('_g_' + t.name)} AS " + "\nUNION ALL\n".join(parts))
+        ragged = any(r.row_problems for raw in self._raw for r in raw.tables if r.relation)
         drop_raw(con, *self._raw)
         self._raw.clear()
+        return not ragged
 
     # ------------------------------------------------------------------ all at once
 
@@ -246,7 +366,11 @@ class Group:
         s, plan, con = self.standard, self._plan, self.con
         if s is None or plan is None or not self.members:
             return True
-        self._gather(s)
+        try:
+            if not self._check_metadata(s) or not self._gather(s):
+                return False
+        except duckdb.OutOfMemoryException:
+            return False  # each validated on its own says which is too large
         skip = warning_codes(s.version)
         relations = {t: (quote("_g_" + t), {f: f"c{i}" for i, f in enumerate(s.tables[t].field_names, start=1)})
                      for t in s.tables}
@@ -284,7 +408,9 @@ class Group:
                     e = f"CAST(_pkg AS VARCHAR) || '{SEP}' || {e}"
                 exprs.append(f"{e} AS {quote(f.name)}")
             con.execute(f"CREATE TABLE {SCHEMA}.{quote(t)} AS SELECT {', '.join(exprs)}, _row, _pkg FROM {rel}")
-            con.execute(f"DROP TABLE {rel}")  # the typed table holds everything from here on
+            con.execute(f"DROP {'VIEW' if t in self._views else 'TABLE'} {rel}")  # the typed table holds everything from here on
+        for name in self._drop:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
         con.execute("DROP TABLE _g_metadata")
 
     def members_metadata(self) -> list[tuple[object, ...]]:
