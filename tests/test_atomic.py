@@ -180,3 +180,28 @@ def test_a_failure_before_the_move_leaves_the_previous_output(tmp_path: Path, na
     assert after == before, f"{name}: the previous output changed"
     assert [p.name for p in out.rglob(".*")] == [], "temporary files left behind"
     assert (out / target).exists()
+
+
+def test_stats_files_are_replaced_as_a_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure while writing the last of the three files (a full disk, say) leaves all three as they
+    were: a data file never sits beside a report of other figures."""
+    from mcds import stats
+    from mcds.errors import InputError
+
+    out = tmp_path / "stats"
+    stats.run([KENT], out)
+    before = _digest(out)
+    real = Path.write_bytes
+    calls = []
+
+    def failing(self: Path, data: bytes) -> int:
+        calls.append(self)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(InputError, match="No space left"):  # said as any output problem is (exit code 2)
+        stats.run([KENT, ROOT / "fixtures" / "valid" / "croydon"], out)
+    assert len(calls) == 3
+    assert _digest(out) == before  # the first two written files were not moved into place, and no temporary is left

@@ -14,6 +14,7 @@ in the Explore Education Statistics open data format, with a self-contained HTML
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -144,7 +145,8 @@ def published(paths: Sequence[Path], cfg: Disclosure | None = None, version: str
 
 
 def write(result: Published, out: Path, cfg: Disclosure | None = None, version: str | None = None) -> Output:
-    """Write the data file, its metadata file and the report into ``out``, each atomically."""
+    """Write the data file, its metadata file and the report into ``out`` as a set: each is written
+    whole beside its place, and only once all three are written are they moved into place."""
     from mcds.stats.html import report
     from mcds.submission import atomic_path
 
@@ -155,8 +157,9 @@ def write(result: Published, out: Path, cfg: Disclosure | None = None, version: 
         "report.html": report(result, cfg or disclosure_settings(version), version),
     }
     out = Path(out)
-    for file, text in texts.items():
-        with atomic_path(out / file) as tmp:
+    with contextlib.ExitStack() as stack:  # every file written before any is moved into place: a failure changes none
+        for file, text in texts.items():
+            tmp = stack.enter_context(atomic_path(out / file))
             tmp.write_bytes(text.encode("utf-8"))
             tmp.chmod(0o644)  # published files: readable by all
     return Output(out / f"{name}.csv", out / f"{name}.meta.csv", out / "report.html", result)

@@ -249,22 +249,37 @@ def _matches(base: Base, sel: Selection) -> bool:
 
 
 class Aggregator:
-    """Unrounded statistics for any set of councils and any selection of filter levels."""
+    """Unrounded statistics for any set of councils and any selection of filter levels.
+
+    It remembers each council's sum for an indicator and selection, which a region and England
+    use again: make a new one after changing a council."""
 
     def __init__(self, version: str | None = None) -> None:
         self.inds = indicators(version)
         self.pub = publication(version)
+        self._sums: dict[tuple[int, str, Selection], tuple[Council, Counter]] = {}
 
     def needs(self, ind: Indicator, sel: Selection) -> tuple[str, ...]:
         extra = [src for f, s in zip(self.pub.filters, sel, strict=True) if s != TOTAL for src in f.sources]
         return (*ind.sources, *extra)
 
-    def _sum(self, ind: Indicator, councils: Sequence[Council], sel: Selection) -> Counter:
-        total: Counter = Counter()
-        for c in councils:
+    def _council_sum(self, ind: Indicator, c: Council, sel: Selection) -> Counter:
+        key = (id(c), ind.id, sel)
+        found = self._sums.get(key)
+        if found is None or found[0] is not c:
+            total: Counter = Counter()
             for base, counter in c.rows.get(ind.id, {}).items():
                 if _matches(base, sel):
                     total.update(counter)
+            found = self._sums[key] = (c, total)  # the council kept, so that its id is not reused
+        return found[1]
+
+    def _sum(self, ind: Indicator, councils: Sequence[Council], sel: Selection) -> Counter:
+        if len(councils) == 1:
+            return self._council_sum(ind, councils[0], sel)
+        total: Counter = Counter()
+        for c in councils:
+            total.update(self._council_sum(ind, c, sel))
         return total
 
     def stat(self, ind: Indicator, area: Sequence[Council], sel: Selection) -> Stat:

@@ -189,11 +189,11 @@ def report(result: Published, cfg: Disclosure, version: str | None = None) -> st
             body.append(_table(["Group", share.label], [[n, v] for n, v in zip(names, vals, strict=True)],
                                f"{share.label}, England, {year}"))
             body.append("</figure>")
-            by_council = []
+            of_council: dict[str, list] = {}  # each council's rows, councils in the order first seen
             for r in las:
-                sub = [x for x in las if x["new_la_code"] == r["new_la_code"]]
-                if r is sub[0]:
-                    by_council.append((r["la_name"], [row_for(sub, sel)[share.id] for _, sel in groups]))
+                of_council.setdefault(r["new_la_code"], []).append(r)
+            by_council = [(sub[0]["la_name"], [row_for(sub, sel)[share.id] for _, sel in groups])
+                          for sub in of_council.values()]
             by_council.sort(key=lambda c: c[0])
             desc = "; ".join(f"{name}: " + ", ".join(f"{n} {v}" for n, v in zip(names, vals, strict=True))
                              for name, vals in by_council)
