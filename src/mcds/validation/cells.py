@@ -237,11 +237,13 @@ def find_keys(con: duckdb.DuckDBPyConnection, table: std.Table, columns: dict[st
     if pk and all(pk):
         keys = ", ".join([*g, *pk])  # type: ignore[list-item]
         nonnull = " AND ".join(f"{c} IS NOT NULL" for c in pk)
-        # find the repeated keys by hashing (cheap), then the rows that hold them
+        # find the repeated keys by hashing (cheap: no other column read), then the rows that hold them
         match = " AND ".join(f"t.{c} = d.{c}" for c in [*g, *pk])  # type: ignore[str-bytes-safe]
-        sql = (f"WITH d AS (SELECT {keys}, min(_row) AS first_row FROM {relation} WHERE {nonnull} GROUP BY {keys} "
-               f"HAVING count(*) > 1) SELECT t._row, t.{pk[0]}, d.first_row, {f't.{group}' if group else 'NULL'} "
-               f"FROM {relation} t JOIN d ON {match} WHERE t._row > d.first_row ORDER BY t._row")
+        sql = (f"WITH d AS (SELECT {keys} FROM {relation} WHERE {nonnull} GROUP BY {keys} HAVING count(*) > 1), "
+               f"r AS (SELECT t._row, t.{pk[0]} AS _value, {f't.{group}' if group else 'NULL'} AS _group, "
+               f"min(t._row) OVER (PARTITION BY {', '.join(f't.{c}' for c in [*g, *pk])}) AS first_row "  # type: ignore[str-bytes-safe]
+               f"FROM {relation} t JOIN d ON {match}) "
+               f"SELECT _row, _value, first_row, _group FROM r WHERE _row > first_row ORDER BY _row")
         for row, value, first, n in con.execute(sql).fetchall():
             yield CellFinding("primary-key-duplicate", table.primary_key[0], row, value, str(first), n)
     for fk in table.foreign_keys:
