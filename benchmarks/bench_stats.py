@@ -165,9 +165,10 @@ def time_cli(folders: list[Path]) -> tuple[float, float, subprocess.CompletedPro
 
 
 def breakdown(folders: list[Path]) -> None:
-    """Where the time goes, in one process, as one group (mcds.validation.group): reading each
-    package and checking its structure and metadata, checking every package's cells, keys and rules
-    at once, computing the indicators, then combining, disclosure control and writing."""
+    """Where the time goes, in one process, as one group (mcds.validation.group): taking each
+    package in (its descriptor, headers and metadata; no data read yet), then reading every
+    package's files and checking their cells, keys and rules at once, computing the indicators, then
+    combining, disclosure control and writing."""
     from mcds.stats import combine, publish, write
     from mcds.stats.compute import Aggregator, group_parts
     from mcds.stats.config import disclosure_settings, indicators
@@ -186,9 +187,9 @@ def breakdown(folders: list[Path]) -> None:
     result = publish(combine(parts), cfg, Aggregator())  # type: ignore[arg-type]
     write(result, OUT.with_name("stats-breakdown"), cfg)
     t4 = time.perf_counter()
-    print(f"  one process, one group ({joined} joined, valid {valid}): reading and checking each package "
-          f"{t1 - t:.2f} s, cells, keys and rules of all {t2 - t1:.2f} s, indicators {t3 - t2:.2f} s, "
-          f"combining, disclosure control and writing {t4 - t3:.2f} s")
+    print(f"  one process, one group ({joined} joined, valid {valid}): taking each package in "
+          f"{t1 - t:.2f} s, reading and checking the cells, keys and rules of all {t2 - t1:.2f} s, "
+          f"indicators {t3 - t2:.2f} s, combining, disclosure control and writing {t4 - t3:.2f} s")
 
 
 def main() -> int:
