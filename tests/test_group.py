@@ -246,3 +246,36 @@ def test_a_file_the_shared_read_cannot_take_is_read_alone(tmp_path: Path, fault:
     joined, proven = _proven(FIXTURES / "kent", folder, FIXTURES / "croydon")
     assert joined == [True, True, True]
     assert proven is valid
+
+
+@pytest.mark.parametrize(("n", "workers"), [(1, 1), (3, 1), (150, 1), (150, 2), (301, 2), (5, 8), (100, 8)])
+def test_runs_cover_every_package_in_order_in_bounded_groups(n: int, workers: int) -> None:
+    from mcds.stats import RUN_MAX, _runs
+
+    runs = _runs(list(range(n)), workers)
+    assert [p for run in runs for p in run] == list(range(n))
+    assert all(0 < len(run) <= RUN_MAX for run in runs)
+    assert len(runs) >= min(n, 2 * workers if workers > 1 else 1)
+    assert max(map(len, runs)) - min(map(len, runs)) <= 1
+
+
+def test_runs_one_after_another_stop_at_the_first_invalid_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mcds.stats as stats
+
+    bad = tmp_path / "bad"
+    sub = read_csv_package(FIXTURES / "manchester")
+    sub.tables["missing_episodes"][0]["end_date"] = "2000-01-01"
+    write_csv_package(sub, bad)
+    monkeypatch.setattr(stats, "RUN_MAX", 1)
+    seen: list[list[Path]] = []
+    real = stats._parts_of
+
+    def spy(paths, version, in_worker=False):  # type: ignore[no-untyped-def]
+        seen.append(list(paths))
+        return real(paths, version, in_worker)
+
+    monkeypatch.setattr(stats, "_parts_of", spy)
+    with pytest.raises(InvalidSubmission) as info:
+        stats._parts([FIXTURES / "kent", bad, FIXTURES / "croydon"], None, workers=1)
+    assert info.value.path == bad
+    assert seen == [[FIXTURES / "kent"], [bad]]  # the run after the invalid package never started
