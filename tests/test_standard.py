@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -217,12 +216,7 @@ def test_indicator_catalogue_follows_its_format(s: std.Standard) -> None:
     assert header == ["id", "label", "definition", "numerator", "denominator", "unit", "decimal_places", "sources", "sql"]
 
 
-def digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
+digest = std.folder_digest
 
 
 def test_released_versions_are_frozen() -> None:
@@ -240,6 +234,41 @@ def test_digest_notices_any_change(tmp_path: Path) -> None:
     before = digest(tmp_path)
     (tmp_path / "a" / "x.csv").write_text("code\nA\n")
     assert digest(tmp_path) != before
+
+
+def _release_script():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("release_standard", ROOT / "scripts" / "release_standard.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_releasing_a_draft_records_its_digest_and_dates_its_changelog(tmp_path: Path) -> None:
+    import shutil
+
+    standard = tmp_path / "standard"
+    (standard / "9.0").mkdir(parents=True)
+    (standard / "9.0" / "datapackage.json").write_text("{}\n")
+    (standard / "versions.json").write_text(json.dumps({"current": "9.0", "versions": {
+        "9.0": {"status": "draft", "released": None, "sha256": None}}}))
+    (standard / "CHANGELOG.md").write_text("# Changelog\n\n## 9.0 (draft)\n\nFirst.\n")
+    script = _release_script()
+    broken = tmp_path / "broken"
+    shutil.copytree(standard, broken)
+    (broken / "CHANGELOG.md").write_text("# Changelog\n")
+    with pytest.raises(SystemExit, match=r"no '## 9\.0 \(draft\)' entry"):
+        script.release(broken, "9.0", "2026-11-25")
+    assert json.loads((broken / "versions.json").read_text())["versions"]["9.0"]["status"] == "draft"
+
+    digest = script.release(standard, "9.0", "2026-11-25")
+    info = json.loads((standard / "versions.json").read_text())["versions"]["9.0"]
+    assert info == {"status": "released", "released": "2026-11-25", "sha256": std.folder_digest(standard / "9.0")}
+    assert digest == info["sha256"]
+    assert "## 9.0 (2026-11-25)" in (standard / "CHANGELOG.md").read_text()
+    with pytest.raises(SystemExit, match="not a draft"):
+        script.release(standard, "9.0", "2026-11-26")
 
 
 # ------------------------------------------------------------------ fixtures

@@ -23,6 +23,7 @@ __all__ = [
     "Standard",
     "Table",
     "UnknownVersionError",
+    "folder_digest",
     "load",
     "standard_root",
     "supported_versions",
@@ -50,6 +51,18 @@ def standard_root() -> Traversable:
 @functools.cache
 def _versions_index() -> dict[str, Any]:
     return json.loads((standard_root() / "versions.json").read_text(encoding="utf-8"))
+
+
+def folder_digest(folder: Path) -> str:
+    """The SHA-256 digest of a version folder: every file's path and bytes, in path order. A
+    released version records it in ``versions.json``, and a test fails if the folder changes."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted(Path(folder).rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def supported_versions() -> tuple[str, ...]:
