@@ -2,11 +2,12 @@
 
 Validating a submission costs a fixed fifth of a second or so however small it is: DuckDB plans
 some sixty queries for its cells, keys and rules. A national run over 150 council returns pays that
-150 times. A :class:`Group` reads each submission into one connection and checks what belongs to it
-alone (its form, tables, headers, metadata) on its own; its cells go into shared tables, with a
-column ``_pkg`` numbering the submissions, and the checks of cells, keys and the catalogue's rules
-then run once for all of them. The typed shape (:mod:`mcds.engine`) of every submission is left
-in the schema ``grp`` of the connection, with ``_pkg``, for the statistics.
+150 times. A :class:`Group` takes each submission in and checks what belongs to it alone (its form,
+tables and headers) on its own. Its cells go into shared tables, with a column ``_pkg`` numbering
+the submissions: the CSV files of a table are read for every CSV package at once, by one DuckDB
+``read_csv`` (other forms are read one by one). The checks of metadata, cells, keys and the
+catalogue's rules then run once for all of them. The typed shape (:mod:`mcds.engine`) of every
+submission is left in the schema ``grp`` of the connection, with ``_pkg``, for the statistics.
 
 A group only ever says that submissions are valid; it never says why one is not. Whatever it cannot
 prove valid, the caller validates on its own with :mod:`mcds.validate`, which gives the report.
