@@ -46,3 +46,20 @@ def test_cells_survive_and_rows_are_right(tmp_path_factory, values: list[str], c
     assert got == expected
     missing = sorted(r for c, r, f in report.project("code", "row", "field") if c == "required-missing")
     assert missing == [len(rows) + 1 + n for n, v in enumerate(values) if v == ""]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from([b"a", b",", b"\n", b"\r\n", b"\r", b"\xc3\xa9"]), max_size=40),
+       st.integers(min_value=1, max_value=5))
+def test_line_counting_is_exact_at_any_chunk_size(tmp_path_factory, parts: list[bytes], chunk: int) -> None:  # type: ignore[no-untyped-def]
+    """The count the fast read is checked against: lines (a last line without an end counts), and
+    whether every line ends the same way, however the file falls into chunks (a CRLF split between
+    two chunks included)."""
+    from mcds.readers.csvpkg import _line_ends
+
+    data = b"".join(parts)
+    path = tmp_path_factory.mktemp("l") / "f.csv"
+    path.write_bytes(data)
+    lf, cr, crlf = data.count(b"\n"), data.count(b"\r"), data.count(b"\r\n")
+    expected = (lf + (bool(data) and not data.endswith(b"\n")), cr == 0 or cr == crlf == lf)  # an empty file has no line
+    assert _line_ends(path, chunk=chunk) == expected

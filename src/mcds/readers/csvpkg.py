@@ -91,8 +91,10 @@ def _line_ends(path: Path, chunk: int = 1 << 24) -> tuple[int, bool]:
             if last == b"\r" and block[:1] == b"\n":
                 crlf += 1
             lf += block.count(b"\n")
-            cr += block.count(b"\r")
-            crlf += block.count(b"\r\n")
+            n = block.count(b"\r")
+            if n:  # most files end lines with LF alone: no third pass over them
+                cr += n
+                crlf += block.count(b"\r\n")
             last = block[-1:]
     uniform = cr == 0 or (cr == crlf == lf)
     return lf + (last != b"\n"), uniform
