@@ -40,6 +40,13 @@ def _dict_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _write_dict_rows(path: Path, rows: list[dict[str, str]], fields: list[str] | None = None) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields or list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     r = CliRunner().invoke(main, list(args), env=env)
     assert "Traceback" not in r.output and "internal error" not in r.output, r.output
@@ -243,19 +250,13 @@ def test_published_output_ignores_special_category_and_identifier_values(tmp_pat
     ids = {r["child_id"]: f"renamed{n:05d}" for n, r in enumerate(rows)}
     for r in rows:
         r["child_id"] = ids[r["child_id"]]
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    _write_dict_rows(path, rows)
     for t in ("placements", "missing_episodes", "return_interviews"):
         p = changed / f"{t}.csv"
         trows = _dict_rows(p)
         for r in trows:
             r["child_id"] = ids[r["child_id"]]
-        with open(p, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(trows[0]), lineterminator="\n")
-            w.writeheader()
-            w.writerows(trows)
+        _write_dict_rows(p, trows)
     code, out = run("validate", str(changed))
     assert code == 0, out
     assert _stats([changed], tmp_path / "b") == base
@@ -305,10 +306,7 @@ def _random_package(folder: Path, data: st.DataObject) -> Path:
             ri = {r["interview_id"] for r in _dict_rows(folder / "return_interviews.csv")}
             me = {r["episode_id"] for r in _dict_rows(folder / "missing_episodes.csv")}
             rows = [r for r in rows if r["interview_id"] in ri and r["episode_id"] in me]
-        with open(p, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=t.field_names, lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
+        _write_dict_rows(p, rows, t.field_names)
     return folder
 
 

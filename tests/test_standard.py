@@ -236,15 +236,6 @@ def test_digest_notices_any_change(tmp_path: Path) -> None:
     assert digest(tmp_path) != before
 
 
-def _release_script():  # type: ignore[no-untyped-def]
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("release_standard", ROOT / "scripts" / "release_standard.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 def test_releasing_a_draft_records_its_digest_and_dates_its_changelog(tmp_path: Path) -> None:
     import shutil
 
@@ -254,7 +245,11 @@ def test_releasing_a_draft_records_its_digest_and_dates_its_changelog(tmp_path: 
     (standard / "versions.json").write_text(json.dumps({"current": "9.0", "versions": {
         "9.0": {"status": "draft", "released": None, "sha256": None}}}))
     (standard / "CHANGELOG.md").write_text("# Changelog\n\n## 9.0 (draft)\n\nFirst.\n")
-    script = _release_script()
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import release_standard as script
+    finally:
+        sys.path.pop(0)
     broken = tmp_path / "broken"
     shutil.copytree(standard, broken)
     (broken / "CHANGELOG.md").write_text("# Changelog\n")
