@@ -169,9 +169,10 @@ def breakdown(folders: list[Path]) -> None:
     package in (its descriptor, headers and metadata; no data read yet), then reading every
     package's files and checking their cells, keys and rules at once, computing the indicators, then
     combining, disclosure control and writing."""
-    from mcds.stats import combine, publish, write
+    from mcds.stats import combine, write
     from mcds.stats.compute import Aggregator, group_parts
     from mcds.stats.config import disclosure_settings, indicators
+    from mcds.stats.protect import protect
     from mcds.validation.group import Group
 
     t = time.perf_counter()
@@ -184,7 +185,7 @@ def breakdown(folders: list[Path]) -> None:
     group.close()
     t3 = time.perf_counter()
     cfg = disclosure_settings()
-    result = publish(combine(parts), cfg, Aggregator())  # type: ignore[arg-type]
+    result = protect(combine(parts), cfg, Aggregator())  # type: ignore[arg-type]
     write(result, OUT.with_name("stats-breakdown"), cfg)
     t4 = time.perf_counter()
     print(f"  one process, one group ({joined} joined, valid {valid}): taking each package in "

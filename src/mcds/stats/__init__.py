@@ -25,8 +25,9 @@ from pathlib import Path
 from mcds.errors import InputError
 from mcds.stats.compute import Aggregator, Part, combine, compute, group_parts, part
 from mcds.stats.config import Disclosure, disclosure_settings, indicators, publication
-from mcds.stats.ees import Published, publish, to_csv
+from mcds.stats.ees import Published, to_csv
 from mcds.stats.load import InvalidSubmission, Package, load_package
+from mcds.stats.protect import protect
 from mcds.validation.group import Group
 
 PARALLEL_FROM = 4  # packages: below this, starting worker processes costs more than it saves
@@ -48,7 +49,7 @@ class Output:
 
 def statistics(packages: Sequence[Package], cfg: Disclosure | None = None, version: str | None = None) -> Published:
     """The published statistics of submissions already in the typed shape."""
-    return publish(compute(packages, version), cfg or disclosure_settings(version), Aggregator(version))
+    return protect(compute(packages, version), cfg or disclosure_settings(version), Aggregator(version))
 
 
 def _part_of(path: Path, version: str | None, in_worker: bool = False) -> tuple:
@@ -151,7 +152,7 @@ def published(paths: Sequence[Path], cfg: Disclosure | None = None, version: str
     """Validate and load every package, compute and disclosure-control the statistics (nothing
     written). Packages are validated in parallel, one process per core."""
     councils = combine(_parts([Path(p) for p in paths], version, workers, progress))
-    return publish(councils, cfg or disclosure_settings(version), Aggregator(version))
+    return protect(councils, cfg or disclosure_settings(version), Aggregator(version))
 
 
 def write(result: Published, out: Path, cfg: Disclosure | None = None, version: str | None = None) -> Output:

@@ -27,8 +27,8 @@ from mcds.stats.config import Indicator, Publication, indicators, publication
 from mcds.stats.load import Package
 from mcds.validation.group import Group, unprefixed
 
-__all__ = ["NO", "TOTAL", "YES", "Aggregator", "Council", "Part", "Stat", "combine", "compute", "group_parts", "part",
-           "selections"]
+__all__ = ["NO", "TOTAL", "YES", "Aggregator", "Council", "Part", "Stat", "combine", "compute", "group_parts",
+           "in_selection", "part", "selections"]
 
 TOTAL, YES, NO = "T", "Y", "N"
 Selection = tuple[str, ...]  # one of TOTAL, YES, NO per filter
@@ -244,8 +244,9 @@ def selections(nfilters: int) -> list[Selection]:
     return list(itertools.product((TOTAL, YES, NO), repeat=nfilters))
 
 
-def _matches(base: Base, sel: Selection) -> bool:
-    return all(s == TOTAL or (s == YES) == b for s, b in zip(sel, base, strict=True))
+def in_selection(base: Base | Selection, sel: Selection) -> bool:
+    """Is the group ``base`` (booleans, or Yes/No levels) within the selection ``sel``?"""
+    return all(s == TOTAL or (s == YES) == (b is True or b == YES) for s, b in zip(sel, base, strict=True))
 
 
 class Aggregator:
@@ -269,7 +270,7 @@ class Aggregator:
         if found is None or found[0] is not c:
             total: Counter = Counter()
             for base, counter in c.rows.get(ind.id, {}).items():
-                if _matches(base, sel):
+                if in_selection(base, sel):
                     total.update(counter)
             found = self._sums[key] = (c, total)  # the council kept, so that its id is not reused
         return found[1]

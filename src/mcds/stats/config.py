@@ -125,7 +125,14 @@ class Disclosure(_Strict):
     secondary_suppression: bool = True
     median_minimum: int = Field(6, ge=1)
     round_base: int = Field(10, ge=1)
+    protection_width: int | None = Field(None, ge=1, description="The narrowest interval an attacker may be left "
+                                         "with for a suppressed count (largest minus smallest value consistent with "
+                                         "everything published); suppress_max when not given")
     symbols: Symbols = Symbols()
+
+    @property
+    def width(self) -> int:
+        return self.suppress_max if self.protection_width is None else self.protection_width
 
     def is_small(self, n: int) -> bool:
         """A count that is suppressed in council rows (and that no statistic may rest on)."""

@@ -22,7 +22,7 @@ it is not, so :func:`suppress` finishes with an exact check by linear algebra.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from mcds.stats.compute import NO, TOTAL, YES, Aggregator, Council, Selection, Stat, selections
@@ -47,10 +47,12 @@ def relations(nfilters: int) -> list[tuple[Selection, Selection, Selection]]:
     return out  # type: ignore[return-value]
 
 
-def suppress(grid: Mapping[Selection, int | None], cfg: Disclosure) -> set[Selection]:
-    """The cells of one council's table of one count to suppress (``None`` cells are not collected)."""
+def suppress(grid: Mapping[Selection, int | None], cfg: Disclosure, forced: Iterable[Selection] = ()) -> set[Selection]:
+    """The cells of one council's table of one count to suppress (``None`` cells are not collected);
+    ``forced``: cells the audit suppresses to protect others (never a zero)."""
     hidden = {s for s, v in grid.items() if v is None}
     supp = {s for s, v in grid.items() if v is not None and cfg.is_small(v)}
+    supp |= {s for s in forced if grid.get(s)}
     if not cfg.secondary_suppression or not supp:
         return supp
     nfilters = len(next(iter(grid)))
@@ -67,7 +69,8 @@ def suppress(grid: Mapping[Selection, int | None], cfg: Disclosure) -> set[Selec
             if not candidates:  # cannot happen: a suppressed cell is non-zero, so its relation has another
                 msg = f"no complementary cell for {unseen[0]}"
                 raise AssertionError(msg)
-            supp.add(min(candidates, key=lambda c: (grid[c], c.count(TOTAL), order[c])))
+            supp.add(min(candidates, key=lambda c: (_too_tight(rel, unseen[0], c, grid, cfg), grid[c],
+                                                    c.count(TOTAL), order[c])))
             changed = True
     # With two filters the loop above is enough (no suppressed cell can then be derived); with
     # more, a cell can follow from several relations together, so check with linear algebra and
@@ -80,6 +83,18 @@ def suppress(grid: Mapping[Selection, int | None], cfg: Disclosure) -> set[Selec
         supp.add(min(candidates, key=lambda c: (len(derivable(supp | hidden | {c}, rels) & (supp | {c})),
                                                 grid[c], c.count(TOTAL), order[c])))
     return supp
+
+
+def _too_tight(rel: tuple[Selection, ...], hidden: Selection, partner: Selection, grid: Mapping[Selection, int | None],
+               cfg: Disclosure) -> bool:
+    """Would hiding ``partner`` beside ``hidden`` leave them too tightly bound by their shown total?
+    Both parts hidden under a shown total ``t`` are each from 1 to ``t - 1`` for an attacker who
+    knows that a suppressed count is never 0: an interval ``t - 2`` wide, which must be at least
+    the protection width."""
+    total = rel[0]
+    if total in (hidden, partner):
+        return False
+    return (grid[total] or 0) - 2 * cfg.suppress_min < cfg.width
 
 
 def _rank(rows: list[list[Fraction]]) -> int:
@@ -130,7 +145,11 @@ def _derived(ind: Indicator, st: Stat, cfg: Disclosure, built_on_suppressed: boo
     return fmt(round_half_up(st.value, ind.decimal_places))
 
 
-def publish_council(agg: Aggregator, council: Council, cfg: Disclosure) -> dict[tuple[Selection, str], str]:
+Forced = frozenset[tuple[Selection, str]]  # (selection, indicator id): figures the audit suppresses
+
+
+def publish_council(agg: Aggregator, council: Council, cfg: Disclosure,
+                    forced: Forced = frozenset()) -> dict[tuple[Selection, str], str]:
     """Every published value of one council: {(selection, indicator id): text}."""
     sels = selections(len(agg.pub.filters))
     stats = {(sel, i): agg.stat(ind, [council], sel) for i, ind in agg.inds.items() for sel in sels}
@@ -139,7 +158,7 @@ def publish_council(agg: Aggregator, council: Council, cfg: Disclosure) -> dict[
         if not ind.is_count:
             continue
         grid = {sel: (None if stats[sel, i].kind == "x" else int(stats[sel, i].value or 0)) for sel in sels}
-        hidden = suppress(grid, cfg)
+        hidden = suppress(grid, cfg, [sel for sel in sels if (sel, i) in forced])
         for sel in sels:
             v = grid[sel]
             out[sel, i] = cfg.symbols.not_collected if v is None else \
@@ -151,16 +170,21 @@ def publish_council(agg: Aggregator, council: Council, cfg: Disclosure) -> dict[
         for sel in sels:
             on_suppressed = any(out[sel, r] == cfg.symbols.suppressed for r in related)
             out[sel, i] = _derived(ind, stats[sel, i], cfg, on_suppressed)
+            if (sel, i) in forced and out[sel, i] != cfg.symbols.not_collected:
+                out[sel, i] = cfg.symbols.suppressed
     return out
 
 
-def publish_area(agg: Aggregator, area: Sequence[Council], cfg: Disclosure) -> dict[tuple[Selection, str], str]:
+def publish_area(agg: Aggregator, area: Sequence[Council], cfg: Disclosure,
+                 forced: Forced = frozenset()) -> dict[tuple[Selection, str], str]:
     """Every published value of a region or the country: counts rounded, the rest from unrounded figures."""
     out: dict[tuple[Selection, str], str] = {}
     for sel in selections(len(agg.pub.filters)):
         for i, ind in agg.inds.items():
             st = agg.stat(ind, area, sel)
-            if ind.is_count:
+            if (sel, i) in forced and st.kind != "x":
+                out[sel, i] = cfg.symbols.suppressed
+            elif ind.is_count:
                 out[sel, i] = publish_rounded(st, cfg)
             else:
                 out[sel, i] = _derived(ind, st, cfg, False)

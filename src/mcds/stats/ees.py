@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from mcds.stats.audit import Place, Protection
 from mcds.stats.compute import NO, TOTAL, YES, Aggregator, Council, Selection, Stat, selections
 from mcds.stats.config import Disclosure, Indicator, Publication
 from mcds.stats.disclosure import publish_area, publish_council, publish_rounded
@@ -63,6 +64,7 @@ class Published:
     meta: list[dict[str, str]]
     councils: list[Council]
     months: dict[int, dict[str, dict[str, str]]]  # year -> indicator -> month (YYYY-MM) -> rounded count
+    protection: Protection | None = None  # the disclosure audit that proves the figures (mcds.stats.protect)
 
 
 def _levels(pub: Publication, sel: Selection) -> dict[str, str]:
@@ -70,7 +72,15 @@ def _levels(pub: Publication, sel: Selection) -> dict[str, str]:
     return {f.id: names[s] for f, s in zip(pub.filters, sel, strict=True)}
 
 
-def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Published:
+def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator, forced: Iterable[Place] = ()) -> Published:
+    """The published figures; ``forced``: figures the disclosure audit suppresses besides the rules'."""
+    by_area: dict[tuple[int, str, str], set[tuple[Selection, str]]] = {}
+    for p in forced:
+        by_area.setdefault((p.year, p.level, p.code), set()).add((p.sel, p.indicator))
+
+    def force(year: int, level: str, code: str) -> frozenset[tuple[Selection, str]]:
+        return frozenset(by_area.get((year, level, code), ()))
+
     pub, inds = agg.pub, list(agg.inds.values())
     cols = data_columns(pub, inds)
     sels = selections(len(pub.filters))
@@ -88,20 +98,22 @@ def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
 
     for year in sorted({c.time_period for c in councils}):
         in_year = [c for c in councils if c.time_period == year]
-        local = {c.new_la_code: publish_council(agg, c, cfg) for c in in_year}
+        local = {c.new_la_code: publish_council(agg, c, cfg, force(year, LOCAL_AUTHORITY, c.new_la_code))
+                 for c in in_year}
 
-        def area(councils: list[Council], local: dict = local) -> dict[tuple[Selection, str], str]:
-            values = publish_area(agg, councils, cfg)
+        def area(councils: list[Council], level: str, code: str, local: dict = local,
+                 year: int = year) -> dict[tuple[Selection, str], str]:
+            values = publish_area(agg, councils, cfg, force(year, level, code))
             if len(councils) == 1:  # the area is one council: show nothing its own row hides
                 hidden = local[councils[0].new_la_code]
                 values |= {k: v for k, v in hidden.items() if v == cfg.symbols.suppressed}
             return values
 
-        emit(year, {"geographic_level": NATIONAL}, area(in_year))
+        emit(year, {"geographic_level": NATIONAL}, area(in_year, NATIONAL, pub.country.code))
         for code in sorted({c.region_code for c in in_year}):
             region = [c for c in in_year if c.region_code == code]
             emit(year, {"geographic_level": REGIONAL, "region_code": code, "region_name": region[0].region_name},
-                 area(region))
+                 area(region, REGIONAL, code))
         for c in sorted(in_year, key=lambda c: (c.region_code, c.old_la_code)):
             emit(year, {"geographic_level": LOCAL_AUTHORITY, "region_code": c.region_code,
                         "region_name": c.region_name, "old_la_code": c.old_la_code, "new_la_code": c.new_la_code,
@@ -111,8 +123,9 @@ def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
         for ind in inds:
             if any(ind.id in c.months for c in in_year):
                 counts = agg.months(ind, in_year)
-                months[year][ind.id] = {m.strftime("%Y-%m"): publish_rounded(Stat("value", counts.get(m, 0)), cfg)
-                                        for m in span}
+                hidden = {p.month for p in forced if p.year == year and p.indicator == ind.id and p.month}
+                months[year][ind.id] = {m.strftime("%Y-%m"): cfg.symbols.suppressed if m.strftime("%Y-%m") in hidden
+                                        else publish_rounded(Stat("value", counts.get(m, 0)), cfg) for m in span}
     return Published(cols, rows, meta_rows(pub, inds), list(councils), months)
 
 
