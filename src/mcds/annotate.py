@@ -2,7 +2,9 @@
 highlighted and commented, and an Issues sheet listing every issue.
 
 Rows keep the numbers they have in the user's file (header = row 1), so a row named in the report
-is the same row in the annotated copy.
+is the same row in the annotated copy. The user's cells are copied exactly (characters a workbook
+cannot hold in the format's own escape, see :func:`mcds.workbook.xlsx_text`); the comments and the
+Issues sheet show values escaped as the other reports do (:func:`mcds.issues.printable`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
-from mcds.forms import excel_safe
-from mcds.issues import Issue, Severity
+from mcds.issues import Issue, Severity, printable
 from mcds.safety import normalise_xlsx
 from mcds.submission import atomic_path
 from mcds.validate import Loaded
+from mcds.workbook import xlsx_text
 
 __all__ = ["annotate"]
 
@@ -32,7 +34,7 @@ METADATA_SHEET = "Metadata"
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in printable(name))[:31] or "Sheet"
     title, n = base, 1
     while title.casefold() in used or title.casefold() == ISSUES_SHEET.casefold():
         n += 1
@@ -42,7 +44,8 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def _comment(issues: list[Issue]) -> Comment:
-    text = "\n".join(f"[{i.code}] {i.message}" + (f" Explained: {i.explanation}" if i.explanation else "") for i in issues)
+    text = "\n".join(printable(f"[{i.code}] {i.message}" + (f" Explained: {i.explanation}" if i.explanation else ""))
+                     for i in issues)
     c = Comment(text[:30000], "mcds")
     c.width, c.height = 320, min(400, 60 + 40 * len(issues))
     return c
@@ -72,7 +75,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
         c.font = BOLD
     meta_rows: dict[str, int] = {}
     for n, (k, v) in enumerate(raw.metadata.values.items(), start=2):
-        ws.append([excel_safe(k), excel_safe(v)])
+        ws.append([xlsx_text(k), xlsx_text(v)])
         meta_rows[k] = n
     meta_issues: dict[int, list[Issue]] = defaultdict(list)
     for i in report.issues:
@@ -81,7 +84,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
             row = meta_rows.get(key) if key else None
             if row is None:
                 row = ws.max_row + 1
-                ws.cell(row=row, column=1, value=i.location.field or "")
+                ws.cell(row=row, column=1, value=xlsx_text(i.location.field or ""))
                 meta_rows[i.location.field or ""] = row
             meta_issues[row].append(i)
     for row, items in meta_issues.items():
@@ -91,7 +94,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
         ws = wb.create_sheet(_sheet_title(t.sheet or t.name, used))
         header_row = t.header_row if t.has_columns else 1
         for col, h in enumerate(t.header, start=1):
-            ws.cell(row=header_row, column=col, value=excel_safe(h)).font = BOLD
+            ws.cell(row=header_row, column=col, value=xlsx_text(h)).font = BOLD
         if t.relation:
             cols = ", ".join(f"c{n}" for n in range(1, len(t.header) + 1))
             cur = con.execute(f"SELECT _row{', ' + cols if cols else ''} FROM {t.relation} ORDER BY _row")
@@ -99,7 +102,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
                 for r in batch:
                     for col, v in enumerate(r[1:], start=1):
                         if v is not None:
-                            ws.cell(row=r[0], column=col, value=excel_safe(v))  # never a formula
+                            ws.cell(row=r[0], column=col, value=xlsx_text(v))  # never a formula
         cells: dict[tuple[int, int], list[Issue]] = defaultdict(list)
         for i in by_place.get((t.file, t.sheet), []):
             if i.location.table not in (t.table, None) or i.location.row is None:
@@ -122,7 +125,7 @@ def annotate(loaded: Loaded, out: Path) -> Path:
         c.font = BOLD
     for i in report.issues:
         d = i.to_dict()
-        ws.append([excel_safe(v) if isinstance(v := d.get(k), str) else v for k in columns])
+        ws.append([xlsx_text(printable(v)) if isinstance(v := d.get(k), str) else v for k in columns])
     ws.freeze_panes = "A2"
     out = Path(out)
     with atomic_path(out) as tmp:

@@ -19,6 +19,7 @@ import click
 from mcds import __version__, commands
 from mcds import standard as std
 from mcds.errors import MCDSError
+from mcds.issues import printable
 
 EXIT_INTERNAL = 3
 
@@ -45,7 +46,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except MCDSError as exc:
-            click.echo(f"mcds: error: {exc}", err=True)
+            click.echo(f"mcds: error: {printable(str(exc))}", err=True)  # names the user's files
             ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
             raise
@@ -55,7 +56,7 @@ class Group(click.Group):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(0)
         except Exception as exc:  # a bug: never show a traceback to a council officer
-            click.echo(f"mcds: internal error ({type(exc).__name__}): {exc}\n"
+            click.echo(f"mcds: internal error ({type(exc).__name__}): {printable(str(exc))}\n"
                        "This is a bug in mcds. Please report it, without attaching any personal data.", err=True)
             ctx.exit(EXIT_INTERNAL)
 

@@ -3,17 +3,42 @@ a location in the user's own coordinates, the offending value and a message.
 
 Rows are numbered as the user sees them: in a CSV file or a worksheet the header is
 row 1, so the first data row is row 2. Columns are letters, as in Excel.
+
+Values come from the user's files, so anything that shows them to a person passes them through
+:func:`printable` first: a newline in a cell must not forge a line of a report, nor an escape code
+reach the terminal.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Issue", "Location", "Report", "Severity", "column_letter"]
+__all__ = ["Issue", "Location", "Report", "Severity", "column_letter", "printable"]
+
+# C0 and C1 controls and DEL; line and paragraph separators; bidirectional marks, embeddings,
+# overrides and isolates (they reorder what a terminal shows); lone surrogates (not printable at all)
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ch in _SHORT:
+        return _SHORT[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal or in a line-based report: every control character,
+    line separator and bidirectional control written as a visible escape (``\\n``, ``\\x1b``,
+    ``\\u202e``). Printable text is unchanged, so the function is idempotent; backslashes are kept
+    as they are (Windows paths stay readable), so text without a backslash can be read back exactly."""
+    return _UNPRINTABLE.sub(_escape, text) if _UNPRINTABLE.search(text) else text
 
 
 class Severity(enum.StrEnum):
@@ -49,6 +74,7 @@ class Location:
     record_id: str | None = None
 
     def describe(self) -> str:
+        """The place in words, for people: ``children.csv, row 2, column E (sex)`` (escaped)."""
         parts = []
         if self.file:
             parts.append(self.file)
@@ -61,7 +87,7 @@ class Location:
         text = ", ".join(parts)
         if self.field:
             text = f"{text} ({self.field})" if text else self.field
-        return text or self.table or "submission"
+        return printable(text or self.table or "submission")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +109,9 @@ class Issue:
         return self.severity is Severity.ERROR or (self.severity is Severity.QUERY and not self.explained)
 
     def line(self) -> str:
-        """The issue on one plain line: ``error: file, row 2, column E (field): message [code]``."""
-        return f"{self.severity}: {self.location.describe()}: {self.message} [{self.code}]"
+        """The issue on one plain line: ``error: file, row 2, column E (field): message [code]``
+        (control characters escaped: the value in the message is the user's)."""
+        return printable(f"{self.severity}: {self.location.describe()}: {self.message} [{self.code}]")
 
     def to_dict(self) -> dict[str, Any]:
         loc = asdict(self.location)

@@ -6,6 +6,11 @@
 - :func:`json_text`: the shape published in ``standard/<version>/report.schema.json``;
 - :func:`csv_text`: the issue list, one row per issue, for a spreadsheet;
 - :func:`github`: workflow commands (``::error file=...,line=...::``) for vendors' CI.
+
+Every value from the user's files (cells, file and sheet names, explanations) reaches the text,
+CSV and GitHub reports through :func:`mcds.issues.printable`, so a newline or an escape code in a
+cell cannot forge a line nor reach the terminal; the JSON report keeps values exact (JSON escapes
+them itself).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from rich.text import Text
 
 from mcds.catalogue import catalogue
 from mcds.forms import excel_safe
-from mcds.issues import Issue, Report, Severity
+from mcds.issues import Issue, Report, Severity, printable
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "csv_text", "github", "json_text", "render", "text", "text_renderable", "verdict"]
 
@@ -58,7 +63,7 @@ def _groups(report: Report) -> list[tuple[str, list[Issue]]]:
 def text_renderable(report: Report, *, locations: int = 5) -> RenderableType:
     kinds = catalogue(report.standard_version)
     parts: list[RenderableType] = []
-    head = Text(f"{report.source or 'submission'}", style="bold")
+    head = Text(printable(report.source or "submission"), style="bold")
     head.append(f"  (standard {report.standard_version})", style="dim")
     parts.append(head)
     for code, items in _groups(report):
@@ -73,14 +78,14 @@ def text_renderable(report: Report, *, locations: int = 5) -> RenderableType:
             parts.append(Text(f"  How to fix: {kind.guidance}", style="dim"))
         for i in items[:locations]:
             t = Text(f"  - {i.location.describe()}: ")
-            t.append(i.message)
+            t.append(printable(i.message))
             if i.explanation:
-                t.append(f"  [explained: {i.explanation}]", style="green")
+                t.append(f"  [explained: {printable(i.explanation)}]", style="green")
             parts.append(t)
         if len(items) > locations:
             parts.append(Text(f"  ... and {len(items) - locations} more", style="dim"))
     for note in report.notes:
-        parts.append(Text(f"\nNote: {note}", style="cyan"))
+        parts.append(Text(f"\nNote: {printable(note)}", style="cyan"))
     v = verdict(report)
     parts.append(Text(f"\n{'✓' if report.valid else '✗'} {v}", style="bold green" if report.valid else "bold red"))
     return Group(*parts)
@@ -106,14 +111,16 @@ def csv_text(report: Report) -> str:
     w.writerow(CSV_COLUMNS)
     for i in report.issues:
         d = i.to_dict()
-        # the value and message echo the user's cell: made safe to open in a spreadsheet
-        w.writerow(["" if d.get(k) is None else excel_safe(v) if isinstance(v := d.get(k), str) else v
+        # the value and message echo the user's cell: shown escaped, then made safe to open in a spreadsheet
+        w.writerow(["" if d.get(k) is None else excel_safe(printable(v)) if isinstance(v := d.get(k), str) else v
                     for k in CSV_COLUMNS])
     return buf.getvalue()
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # escaped, not encoded as %0A: a newline in a cell must not start a line of the annotation,
+    # and an escape code must not colour GitHub's log
+    return printable(s).replace("%", "%25")
 
 
 def _escape_prop(s: str) -> str:

@@ -21,9 +21,13 @@ from mcds.forms import METADATA_HEADER, METADATA_SHEET, excel_safe, match_field,
 from mcds.safety import normalise_xlsx
 from mcds.submission import Submission, atomic_path
 
-__all__ = ["RawSheet", "cell_text", "read_workbook", "read_workbook_raw", "write_template", "write_workbook"]
+__all__ = ["RawSheet", "cell_text", "read_workbook", "read_workbook_raw", "write_template", "write_workbook",
+           "xlsx_text"]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# what XML 1.0 cannot hold (C0 controls but tab and newline; lone surrogates), a carriage return
+# (XML readers turn it into a newline), and text that already looks like an escape (_x0041_)
+_NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff]|_(?=x[0-9A-Fa-f]{4}_)")
 
 
 @dataclass
@@ -148,6 +152,20 @@ def read_workbook(path: Path) -> Submission:
     return sub
 
 
+def _ooxml_escape(m: re.Match[str]) -> str:
+    return f"_x{ord(m.group()):04X}_"
+
+
+def xlsx_text(text: str | None) -> str | None:
+    """A cell's text as a workbook can hold it: safe to open (:func:`mcds.forms.excel_safe`),
+    and each character XML cannot hold written in the workbook format's own escape, ``_x000B_``
+    (as Excel does). Readers of the format (Excel, python-calamine, so :func:`read_workbook`)
+    turn the escapes back into the characters, so the cell reads back as it was written; an
+    underscore that would start an escape is itself escaped (``_x005F_``)."""
+    text = excel_safe(text)
+    return _NOT_XML.sub(_ooxml_escape, text) if text and _NOT_XML.search(text) else text
+
+
 def _cell_value(f: std.Field, text: str | None) -> object:
     """A cell to write: ISO dates of date fields as real dates (formatted), everything else as text."""
     if text is None:
@@ -157,7 +175,7 @@ def _cell_value(f: std.Field, text: str | None) -> object:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    return excel_safe(text)
+    return xlsx_text(text)
 
 
 NUMBER_FORMATS = {"date": "yyyy-mm-dd", "time": "hh:mm:ss"}
@@ -177,7 +195,7 @@ def write_workbook(sub: Submission, out: Path) -> Path:
     ws.append([WriteOnlyCell(ws, value=h) for h in METADATA_HEADER])
     for f in s.metadata_fields:
         if sub.metadata.get(f.name) is not None:
-            ws.append([f.name, excel_safe(sub.metadata[f.name])])
+            ws.append([f.name, xlsx_text(sub.metadata[f.name])])
     for t in s.tables.values():
         ws = wb.create_sheet(sheet_name(t))
         header = []

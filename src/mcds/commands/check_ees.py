@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mcds.commands._options import output_format
+from mcds.issues import printable
 from mcds.stats.check_ees import check_ees
 
 
@@ -27,7 +28,7 @@ def command(folder: Path, fmt: str) -> None:
         for issue in report:
             click.echo(issue.line())
         for note in report.notes:
-            click.echo(note)
+            click.echo(printable(note))  # names the user's files
         failed = sum(1 for i in report if i.blocking)
         click.echo(f"{'FAIL' if failed else 'PASS'}: {failed} failure(s), "
                    f"{len(report) - failed} warning(s) in {folder}")

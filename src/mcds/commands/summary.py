@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mcds.commands._options import output_format
+from mcds.issues import printable
 from mcds.submission import Submission, read_submission
 
 
@@ -37,11 +38,12 @@ def command(path: Path, fmt: str) -> None:
         click.echo(json.dumps(s, indent=2))
         return
     c, p = s["council"], s["period"]
-    click.echo(f"Submission for council {c['old_la_code']} ({c['new_la_code']}), {p['start']} to {p['end']}, "
-               f"standard {s['standard_version']}")
-    for name, n in s["rows"].items():
-        click.echo(f"  {name:<20} {n:>7} rows")
-    click.echo(f"  UASC: {s['children_uasc']}; trafficking concern: "
-               + ", ".join(f"{k} {v}" for k, v in s["children_by_trafficking_concern"].items()))
-    click.echo(f"  {s['children_with_episodes']} children had missing episodes: "
-               + ", ".join(f"{k} {v}" for k, v in s["episodes_by_type"].items()))
+    lines = [f"Submission for council {c['old_la_code']} ({c['new_la_code']}), {p['start']} to {p['end']}, "
+             f"standard {s['standard_version']}"]
+    lines += [f"  {name:<20} {n:>7} rows" for name, n in s["rows"].items()]
+    lines.append(f"  UASC: {s['children_uasc']}; trafficking concern: "
+                 + ", ".join(f"{k} {v}" for k, v in s["children_by_trafficking_concern"].items()))
+    lines.append(f"  {s['children_with_episodes']} children had missing episodes: "
+                 + ", ".join(f"{k} {v}" for k, v in s["episodes_by_type"].items()))
+    for line in lines:
+        click.echo(printable(line))  # the codes and dates are the user's

@@ -25,7 +25,7 @@ from mcds import __version__
 from mcds import standard as std
 from mcds.catalogue import make_issue
 from mcds.errors import InputError
-from mcds.issues import Issue, Location, Severity, column_letter
+from mcds.issues import Issue, Location, Severity, column_letter, printable
 from mcds.safety import source_date
 from mcds.submission import Submission
 
@@ -143,7 +143,7 @@ class ConversionReport:
         lines.extend(f"Note: {n}" for n in self.notes)
         if self.rows_rejected:
             lines.append(f"{self.rows_rejected} row(s) not carried over; see the issues above.")
-        return "\n".join(lines)
+        return "\n".join(printable(line) for line in lines)  # file and sheet names are the user's
 
 
 # ---------------------------------------------------------------- mappings as data
