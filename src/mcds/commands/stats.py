@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mcds import stats
+from mcds.commands._options import output_format
 from mcds.stats.config import disclosure_settings
 from mcds.stats.load import InvalidSubmission
 
@@ -30,15 +31,25 @@ def _progress_bar(total: int):  # type: ignore[no-untyped-def]
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write missing_from_care.csv, missing_from_care.meta.csv and report.html into.")
 @click.option("--disclosure", "disclosure_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="JSON file of disclosure control settings overriding the standard's disclosure.json.")
-def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None) -> None:
+              help="JSON file of disclosure control settings overriding the standard's disclosure.json "
+                   "(it may protect more than the standard's, never less).")
+@click.option("--audit", "show_audit", is_flag=True,
+              help="Also print the disclosure audit: every suppressed figure and why, and what an attacker "
+                   "can work out of each suppressed count.")
+@output_format("text", "json")
+def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None, show_audit: bool, fmt: str) -> None:
     """Compute the standard's indicators for every council in PACKAGES (any form the validator
     accepts) and write them, disclosure-controlled, in the Explore Education Statistics open data
     format with a self-contained HTML report.
 
     Packages are validated first, in parallel; an invalid submission is refused with the
     validator's report. Exit status: 0 written, 1 a submission is not valid, 2 the input or
-    options could not be used."""
+    options could not be used.
+
+    Before anything is written, an audit solves for every suppressed count from everything the run
+    publishes, as an attacker would, and more is suppressed until each keeps a wide interval; a run
+    that cannot be protected writes nothing. With --audit the audit is printed on stdout (as JSON
+    with --format json, specified by the JSON Schema src/mcds/stats/audit.schema.json)."""
     cfg = disclosure_settings(override=disclosure_file)
     bar, update = _progress_bar(len(packages))
     try:
@@ -55,5 +66,18 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None)
         if bar:
             bar.stop()
     rows = len(result.published.rows)
-    click.echo(f"Wrote {result.data} ({rows} rows), {result.meta} and {result.report} "
-               f"for {len(result.published.councils)} council return(s).")
+    wrote = (f"Wrote {result.data} ({rows} rows), {result.meta} and {result.report} "
+             f"for {len(result.published.councils)} council return(s).")
+    if not show_audit:
+        click.echo(wrote)
+        return
+    from mcds.stats.audit_report import audit_report, text
+    from mcds.stats.compute import Aggregator
+
+    found = audit_report(result.published, Aggregator(), cfg)
+    if fmt == "json":
+        click.echo(wrote, err=True)
+        click.echo(found.model_dump_json(indent=2))
+    else:
+        click.echo(wrote)
+        click.echo(text(found), nl=False)

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from mcds import standard as std
 from mcds.errors import InputError
 
-__all__ = ["Disclosure", "Filter", "Indicator", "Publication", "disclosure_settings", "indicators", "publication"]
+__all__ = ["EES_SYMBOLS", "Disclosure", "Filter", "Indicator", "Publication", "disclosure_settings", "indicators", "publication",
+           "weakened"]
 
 Unit = Literal["count", "percent", "days", "ratio"]
 
@@ -157,8 +158,42 @@ def disclosure_settings(version: str | None = None, override: Path | None = None
         symbols = {**base.get("symbols", {}), **extra.pop("symbols", {})}
         base = {**base, **extra, "symbols": symbols}
     try:
-        return Disclosure.model_validate(base)
+        settings = Disclosure.model_validate(base)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise InputError(override or "disclosure.json", f"{where}: {first['msg']}") from None
+    if override is not None:
+        weaker = weakened(Disclosure.model_validate(std.load(version).read_json("disclosure.json")), settings)
+        if weaker:
+            raise InputError(override, f"{weaker}; a publisher may protect more than the standard, never less")
+    return settings
+
+
+# The symbols of the DfE's open data standards (and its screener) for these meanings.
+EES_SYMBOLS = frozenset({"c", "x", "z", "low"})
+
+
+def weakened(standard: Disclosure, settings: Disclosure) -> str:
+    """What in ``settings`` protects less than the standard's own (empty when nothing does)."""
+    if not settings.secondary_suppression:
+        return "secondary_suppression is off"
+    for name, direction in (("suppress_min", -1), ("suppress_max", 1), ("median_minimum", 1), ("round_base", 1)):
+        mine, theirs = getattr(settings, name), getattr(standard, name)
+        if (mine - theirs) * direction < 0:
+            return f"{name} {mine} is {'above' if direction < 0 else 'below'} the standard's {theirs}"
+    if settings.round_base % standard.round_base:
+        return f"round_base {settings.round_base} is not a multiple of the standard's {standard.round_base}"
+    if settings.width < standard.width:
+        return f"protection_width {settings.width} is below the standard's {standard.width}"
+    symbols = settings.symbols.model_dump()
+    for meaning, symbol in symbols.items():
+        if symbol and symbol[0] in "=+-@\t\r\uff1d\uff0b\uff0d\uff20":
+            return f"symbols.{meaning} {symbol!r} would start a spreadsheet formula"
+        if symbol not in EES_SYMBOLS:
+            return f"symbols.{meaning} {symbol!r} is not one of the EES symbols ({', '.join(sorted(EES_SYMBOLS))})"
+    if len(set(symbols.values())) < len(symbols):
+        return "two meanings share one symbol"
+    if symbols != standard.symbols.model_dump():
+        return "the symbols differ from the standard's (EES readers know them by these meanings)"
+    return ""

@@ -142,6 +142,21 @@ def _month_label(ym: str) -> str:
     return f"{MONTHS[int(m) - 1]} {y[2:]}"
 
 
+def _suppression_note(result: Published, cfg: Disclosure) -> str:
+    """How many figures are suppressed, and what the audit proved."""
+    cells = [v for r in result.rows for k, v in r.items() if k in indicators()]
+    cells += [v for by_ind in result.months.values() for by_month in by_ind.values() for v in by_month.values()]
+    hidden = sum(v == cfg.symbols.suppressed for v in cells)
+    text = (f"{hidden:,} of the {len(cells):,} figures in these statistics are not shown "
+            f"({cfg.symbols.suppressed}) to protect confidentiality.")
+    prot = result.protection
+    if prot is not None and not prot.audit.failures:
+        text += (f" An audit solved for every hidden council count from all the figures published here, as someone "
+                 f"trying to work them out would: each can still be any of a range at least {prot.audit.width} wide"
+                 + (f" ({len(prot.added):,} figures were hidden for that)." if prot.added else "."))
+    return escape(text)
+
+
 def report(result: Published, cfg: Disclosure, version: str | None = None) -> str:
     s = std.load(version)
     pub, inds = publication(version), indicators(version)
@@ -221,7 +236,8 @@ def report(result: Published, cfg: Disclosure, version: str | None = None) -> st
     body.append("<section aria-labelledby=\"notes\"><h2 id=\"notes\">About these figures</h2>")
     body.append(f"<p>National and regional counts are rounded to the nearest {cfg.round_base} (halves up). Council "
                 f"counts from {cfg.suppress_min} to {cfg.suppress_max} are not shown, nor any other figure from which "
-                f"one could be worked out; percentages are computed from unrounded figures.</p><dl>")
+                f"one could be worked out; percentages are computed from unrounded figures.</p>")
+    body.append(f"<p>{_suppression_note(result, cfg)}</p><dl>")
     for symbol, meaning in ((sym.suppressed, "not shown, to protect confidentiality"),
                             (sym.not_collected, "not available: the council's records do not hold these data"),
                             (sym.not_applicable, "not applicable (for example a percentage of no children)"),
