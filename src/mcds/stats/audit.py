@@ -34,7 +34,7 @@ import contextlib
 import math
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -631,8 +631,14 @@ def _components(nvars: int, rows: list[_Row]) -> list[int]:
 
 
 def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, str]]], councils: Sequence[Council],
-          agg: Aggregator, cfg: Disclosure) -> Audit:
-    """The attacker's interval for every suppressed council count of a run's published figures."""
+          agg: Aggregator, cfg: Disclosure, proven: Mapping[Place, Finding] | None = None) -> Audit:
+    """The attacker's interval for every suppressed council count of a run's published figures.
+
+    ``proven``: cells already shown to be protected by an audit of the same figures with fewer of
+    them suppressed. Suppressing more only takes constraints away (the attacker's set of
+    solutions only grows), so they stay protected and are not solved again; their intervals, made
+    of values the attacker cannot rule out, still hold."""
+    proven = {p: f for p, f in (proven or {}).items() if f.protected(cfg.width)}
     import time
 
     began = time.perf_counter()
@@ -649,12 +655,17 @@ def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, 
             rows_here = [_Row({local[v]: c for v, c in r.expr.items()}, r.lo, r.hi, r.place)
                          for r in model.rows if comp[next(iter(r.expr))] == root]
             targets = [(p, t, truth) for p, t, truth in b.targets if t.expr and comp[next(iter(t.expr))] == root]
+            findings += [proven[p] for p, _, _ in targets if p in proven]
+            if all(p in proven for p, _, _ in targets):
+                continue
             exprs = [{local[v]: c for v, c in t.expr.items()} for _, t, _ in targets]
             part = _Part(len(local), rows_here, exprs)
             position = {p: n for n, (p, _, _) in enumerate(targets)}
             found: dict[Place, Finding] = {}
             pool = _Pool(len(local))
             for n, (place, t, truth) in enumerate(targets):
+                if place in proven:
+                    continue
                 found[place] = _interval(part, exprs[n], t.const, truth, cfg.width, place, rows_here, pool)
                 findings.append(found[place])
             for grid in b.grids:
@@ -662,6 +673,8 @@ def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, 
                 here = [(position[p], exprs[position[p]], t.const) for p, t in cells]
                 for p, _t in cells:
                     n = position[p]
+                    if p in proven or found[p].width < cfg.width:  # unprotected already: the rule can only narrow it further
+                        continue
                     if not _several_under_rule(part, here, n, targets[n][2], pool, cfg, found[p], rows_here):
                         found[p].single_under_rule = True
             solves += part.solves

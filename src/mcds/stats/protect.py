@@ -97,9 +97,11 @@ def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
 
     began = time.perf_counter()
     added: dict[Place, Place] = {}
+    proven: dict[Place, Finding] = {}
     for rounds in range(1, MAX_ROUNDS + 1):
         pub = publish(councils, cfg, agg, added)
-        result = audit(pub.rows, pub.months, councils, agg, cfg)
+        result = audit(pub.rows, pub.months, councils, agg, cfg, proven)
+        proven = {f.place: f for f in result.findings}
         failures = result.failures
         if not failures or not cfg.secondary_suppression:  # (secondary suppression off: library use only)
             pub.protection = Protection(result, dict(added), rounds, time.perf_counter() - began)
