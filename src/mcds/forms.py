@@ -27,43 +27,33 @@ METADATA_HEADER = ("Field", "Value")
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # and their full-width forms
 _ALWAYS_GUARDED = ("\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_SKIPPED = frozenset(("Cc", "Cf", "Cs", "Zs", "Zl", "Zp"))  # controls, invisible formatting, spaces
-# a terminal escape sequence (CSI such as ESC [ 31 m, OSC up to BEL or ST, or a two-character
-# escape): a tool that strips colours from text takes it out whole
-_ESCAPE_SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-                              r"|\x1b[ -~]")
 
 
-def _seen(text: str) -> str:
-    """The text from its first visible character: what a spreadsheet may look at once it (or a
-    tool before it) has stripped leading spaces, control characters, invisible formatting
-    characters and terminal escape sequences."""
-    n = 0
-    while n < len(text):
-        if m := _ESCAPE_SEQUENCE.match(text, n):
-            n = m.end()
-        elif unicodedata.category(text[n]) in _SKIPPED:
-            n += 1
-        else:
-            return text[n:]
-    return ""
+def _invisible(ch: str) -> bool:
+    """A space, control or formatting character (or one that is not assigned): what a spreadsheet,
+    or a tool that strips colour codes before it, may drop before it looks at the text."""
+    return unicodedata.category(ch)[0] in "CZ"
 
 
 def excel_safe(text: str | None) -> str | None:
     """A cell's text made safe to open in a spreadsheet (formula injection, CWE-1236).
 
-    Text whose first visible character is ``=``, ``+``, ``-``, ``@`` (or their full-width forms),
-    after any leading spaces, control characters or invisible formatting characters, and text
-    beginning with tab or carriage return, is prefixed with an apostrophe so a spreadsheet shows it
-    instead of running it; numbers such as ``-3`` are left alone. The standard's codes, dates and
-    identifiers never begin with these characters, so valid data is never changed. Every writer of
-    CSV and XLSX files uses this one function."""
+    Prefixed with an apostrophe, so a spreadsheet shows it instead of running it: text beginning
+    with ``=``, ``+``, ``-``, ``@`` (or their full-width forms), tab or carriage return, and text
+    beginning with any space, control or formatting character that holds one of those four
+    anywhere (``\\x1b[m=HYPERLINK(...)``: what is dropped from the start and what a formula may
+    follow are not worth guessing). Numbers such as ``-3`` are left alone. The standard's codes,
+    dates and identifiers never begin with these characters, so valid data is never changed. Every
+    writer of CSV and XLSX files uses this one function."""
     if not text:
         return text
-    seen = _seen(text)
-    if text.startswith(_ALWAYS_GUARDED) or (seen[:1] in _FORMULA_START and not _NUMBER.fullmatch(seen)):
+    if text.startswith(_ALWAYS_GUARDED):
         return "'" + text
-    return text
+    if text[0] in _FORMULA_START:
+        guarded = not _NUMBER.fullmatch(text)
+    else:
+        guarded = _invisible(text[0]) and not _FORMULA_START.isdisjoint(text) and not _NUMBER.fullmatch(text.strip())
+    return "'" + text if guarded else text
 
 
 def _norm(text: object) -> str:
