@@ -371,20 +371,21 @@ class _Builder:
 
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
-    """HiGHS prints a banner on stdout the first time a solver is made: keep stdout for our output."""
-    sys.stdout.flush()
+    """HiGHS prints a banner on the process's stdout (file descriptor 1) the first time a solver is
+    made, whatever ``sys.stdout`` is: keep stdout for our output."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stdout.flush()
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # stdout is not a file (a test runner's capture)
+        saved = os.dup(1)
+    except OSError:  # no stdout at all
         yield
         return
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
+            os.dup2(null.fileno(), 1)
             yield
     finally:
-        os.dup2(saved, fd)
+        os.dup2(saved, 1)
         os.close(saved)
 
 

@@ -5,8 +5,8 @@ The rules (:mod:`~mcds.stats.disclosure`) come first: small council counts and t
 cells. When the audit finds a cell an attacker can narrow too far, one more figure is suppressed
 for it among those that narrow it (the constraints that bind the attacker's solution), the one
 whose loss costs least: a month of the report's chart, then a percentage, rate or median of a
-region or England, then a council's, then a region's or England's count, and last another of
-the council's counts (smallest first, as secondary suppression does). As tau-argus and sdcTable
+region or England, then a council's, then a region's count, then another of the council's counts
+(smallest first, as secondary suppression does), and last an England count, the headline figures. As tau-argus and sdcTable
 do, the audit then runs again over everything.
 """
 
@@ -58,9 +58,9 @@ def _cost(place: Place, text: str, agg: Aggregator) -> tuple[int, int]:
     number = int(text) if text.isdigit() else 0
     if not count:
         return (3, 0) if place.level == LOCAL_AUTHORITY else (1 if place.level != NATIONAL else 2, 0)
-    if place.level != LOCAL_AUTHORITY:
-        return (4 if place.level != NATIONAL else 5), number
-    return 6, number
+    if place.level == REGIONAL:
+        return 4, number
+    return (5 if place.level == LOCAL_AUTHORITY else 6), number  # England's counts are the headline: last
 
 
 def _related(f: Finding, shown: dict[Place, str], councils: dict[str, Council], country: str) -> list[Place]:
