@@ -45,7 +45,7 @@ def excel_safe(text: str | None) -> str | None:
     follow are not worth guessing). Numbers such as ``-3`` are left alone. The standard's codes,
     dates and identifiers never begin with these characters, so valid data is never changed. Every
     writer of CSV and XLSX files uses this one function."""
-    if not text:
+    if not text or ("!" <= text[0] <= "~" and text[0] not in "=+-@"):  # the usual case: a visible ASCII start
         return text
     if text.startswith(_ALWAYS_GUARDED):
         return "'" + text
