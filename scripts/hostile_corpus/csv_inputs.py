@@ -110,3 +110,12 @@ def _(d: Path) -> None:
     pkg = tiny_package(d / "package")
     with open(pkg / "children.csv", "ab") as fh:
         fh.write(b"A" * 100_000_000 + b",x\n")
+
+
+@case("csv-100000-columns", "children.csv has 100,000 columns in 889 KB: too many columns, not too large",
+      {k: v for k, v in package_runs().items() if k in ("validate", "stats")},
+      Expect(2, ("children.csv", "row 1", "too many columns", "100,000"), ("too large",)), generated=True, seconds=10)
+def _(d: Path) -> None:
+    pkg = tiny_package(d / "package")
+    (pkg / "children.csv").write_text(",".join(f"c{n}" for n in range(100_000)) + "\n" + "x," * 99_999 + "x\n",
+                                      encoding="utf-8")

@@ -97,6 +97,25 @@ def _(d: Path) -> None:
     (_mapped(d) / "mapping.yaml").write_text("\n".join(lines) + "\nsources: *j\n", encoding="utf-8")
 
 
+def _template(d: Path, template: str) -> None:
+    mapping = _mapped(d) / "mapping.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace("RI-{FACT_MISSING_PERSON_ID}", template), encoding="utf-8")
+
+
+@case("mapped-template-format-spec", "a template pads its column to 400 million characters ({ID:>400000000})",
+      mapped_runs(), Expect(2, ("mapping.yaml", "interview_id.template", "{FACT_MISSING_PERSON_ID:>400000000}")),
+      seconds=10)
+def _(d: Path) -> None:
+    _template(d, "{FACT_MISSING_PERSON_ID:>400000000}")
+
+
+@case("mapped-template-attribute", "a template reads an attribute of its column ({ID.__class__})", mapped_runs(),
+      Expect(2, ("mapping.yaml", "interview_id.template", "only plain {COLUMN} placeholders")), seconds=10)
+def _(d: Path) -> None:
+    _template(d, "RI-{FACT_MISSING_PERSON_ID.__class__}")
+
+
 def _mosaic(d: Path) -> Path:
     folder = d / "export"
     shutil.copytree(FIXTURES / "mapped" / "mosaic", folder)

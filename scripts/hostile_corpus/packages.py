@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from .blocks import lie_about_size, outside_file, package_members, set_resource_path, tiny_package, write_zip
-from .common import Expect, case, package_runs
+from .common import PACKAGE, Expect, case, package_runs
 
 # ---------------------------------------------------------------- Data Package descriptors: paths that leave the package
 
@@ -157,3 +158,54 @@ def _(d: Path) -> None:
     data = (d / "package.zip").read_bytes()
     (d / "package.zip").write_bytes(data[: len(data) // 2])
     shutil.rmtree(d / "src")
+
+
+@case("zip-file-folder-clash", "a zipped package holding children.csv as a file and as a folder (children.csv/x.csv)",
+      ZIP_RUNS, Expect(2, ("package.zip", "children.csv/x.csv", "cannot both be extracted")))
+def _(d: Path) -> None:
+    members = package_members(tiny_package(d / "src"))
+    members["children.csv/x.csv"] = b"child_id\nX\n"
+    write_zip(d / "package.zip", members)
+    shutil.rmtree(d / "src")
+
+
+@case("zip-long-member-name", "a zipped package with a member named by 300 characters (no file system takes it)",
+      ZIP_RUNS, Expect(2, ("package.zip", "300 bytes", "cannot be extracted")))
+def _(d: Path) -> None:
+    members = package_members(tiny_package(d / "src"))
+    members["n" * 296 + ".csv"] = b"child_id\nX\n"
+    write_zip(d / "package.zip", members)
+    shutil.rmtree(d / "src")
+
+
+@case("pkg-30000-resources", "datapackage.json lists 30,000 resources, each children.csv again", package_runs(),
+      Expect(2, ("datapackage.json", "30,005 files", "at most 200")), generated=True, seconds=10)
+def _(d: Path) -> None:
+    pkg = tiny_package(d / "package")
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"] += [{"name": f"t{n}", "path": "children.csv"} for n in range(30_000)]
+    (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- explanations (validate --explanations)
+
+EXPLAINED = {"validate": ["validate", PACKAGE, "--explanations", "{case}/explanations.yaml"]}
+
+
+@case("pkg-explanations-yaml-bomb", "the explanations file is a 553-byte YAML alias bomb (billions of values)",
+      EXPLAINED, Expect(2, ("explanations.yaml", "aliases", "YAML bomb")), seconds=5)
+def _(d: Path) -> None:
+    tiny_package(d / "package")
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join([f"*{chr(96 + i)}"] * 9) + "]")
+    lines.append("explanations: [{code: *i, table: children, row: 2, explanation: *i}]")
+    text = "\n".join(lines) + "\n"
+    (d / "explanations.yaml").write_text(text + " " * (553 - len(text)), encoding="utf-8")
+
+
+@case("pkg-explanations-yaml-cycle", "an alias inside the value it names (&a [*a]): never ends", EXPLAINED,
+      Expect(2, ("explanations.yaml", "line 1", "inside the value it names")), seconds=5)
+def _(d: Path) -> None:
+    tiny_package(d / "package")
+    (d / "explanations.yaml").write_text("explanations: &a [*a]\n", encoding="utf-8")

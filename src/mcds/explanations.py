@@ -70,12 +70,9 @@ def read_explanations(path: Path) -> list[Explanation]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, f"cannot be read ({exc})") from None
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+        from mcds.safety import load_yaml
 
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputError(path, f"not valid YAML ({exc})") from None
+        doc = load_yaml(path, text)  # alias bombs and runaway nesting refused
         if isinstance(doc, dict):
             doc = doc.get("explanations")
         if not isinstance(doc, list) or not all(isinstance(d, dict) for d in doc):

@@ -22,6 +22,14 @@ or reading or fetching anything outside what it was given:
   integer are values for the validator to report, not a crash), ``NaN``/``Infinity`` and nesting
   too deep for the parser (the JSON form needs 3 levels) are refused, naming the place where the
   nesting passes :data:`MAX_JSON_DEPTH` levels.
+- :func:`load_yaml`: YAML (mapping files, explanations) without bombs: aliases (``*name``) may
+  repeat what their anchor names, but only until they add :data:`MAX_YAML_ALIAS_EXPANSION` values
+  and characters to the file as written (a 553-byte "billion laughs" expands to gigabytes); an alias
+  inside the value it names, and nesting too deep for the parser, are refused too.
+- :func:`extracted_zip`: a zipped package is checked (:func:`check_zip`: also members that clash as
+  file and folder, and names too long for a file system) and extracted into a fresh folder under the
+  temporary folder, removed whatever happens (an error, Ctrl-C); a folder left by a run that was
+  killed outright is removed by the next run.
 - :func:`check_fits_in_memory` and :func:`memory_guard`: files far larger than the memory the
   process may use are refused up front with a message; running out of memory anyway becomes the
   same message rather than a crash.
@@ -36,6 +44,8 @@ import json
 import os
 import re
 import resource
+import shutil
+import tempfile
 import zipfile
 import zlib
 from collections import Counter
@@ -46,10 +56,15 @@ from typing import Any
 from mcds.errors import InputError
 
 __all__ = [
+    "MAX_CSV_COLUMNS",
     "MAX_CSV_FIELD",
     "MAX_JSON_DEPTH",
+    "MAX_MEMBER_NAME",
+    "MAX_NAME_COMPONENT",
+    "MAX_RESOURCES",
     "MAX_SHARED_TEXT",
     "MAX_SHEET_CELLS",
+    "MAX_YAML_ALIAS_EXPANSION",
     "MAX_ZIP_MEMBERS",
     "MAX_ZIP_RATIO",
     "MAX_ZIP_UNCOMPRESSED",
@@ -59,7 +74,9 @@ __all__ = [
     "check_zip",
     "csv_field_limit",
     "detect_encoding",
+    "extracted_zip",
     "load_json",
+    "load_yaml",
     "memory_available",
     "memory_guard",
     "normalise_xlsx",
@@ -95,6 +112,26 @@ whose 3,000 cells all point at one 2 MB shared string expands to 6 GB."""
 MAX_JSON_DEPTH = 64
 """Deepest nesting of arrays and objects in a JSON file (the JSON form needs 3)."""
 
+MAX_YAML_ALIAS_EXPANSION = 100_000
+"""Most that aliases (``*name``) may add to a YAML file, in values and characters, each alias
+counted as a copy of what its anchor names. Reusing a value map a few times adds hundreds; a
+"billion laughs" of 553 bytes adds billions."""
+
+MAX_MEMBER_NAME = 1024
+"""Longest ZIP member name, in UTF-8 bytes (a package's members are a few dozen characters)."""
+
+MAX_NAME_COMPONENT = 255
+"""Longest part of a ZIP member name between slashes, in UTF-8 bytes: the most a file system takes."""
+
+MAX_RESOURCES = 200
+"""Most resources one ``datapackage.json`` may list. An MCDS package has five tables; the Data
+Package standard sets no limit, and each resource costs a file check, a read and a report."""
+
+MAX_CSV_COLUMNS = 1_000
+"""Most columns a CSV file of a package may have. The standard's widest table has 19 fields; reading
+costs time and memory per column for every row (16,384 columns, Excel's most, take seconds for a
+few rows; 100,000 columns exhaust the memory in a file of under 1 MB)."""
+
 MEMORY_FACTOR_STREAMED = 6
 """Memory needed per byte of a CSV file the validator loads into DuckDB (text cells at 16 bytes
 each, plus working space)."""
@@ -113,6 +150,46 @@ def safe_member_name(name: str) -> bool:
     if not name or name.startswith(("/", "\\")) or "\\" in name or ":" in name or "\x00" in name:
         return False
     return ".." not in PurePosixPath(name).parts
+
+
+def _name_too_long(name: str) -> str | None:
+    """Why a (safe) member name cannot be written by a file system, or None."""
+    size = len(name.encode("utf-8", "surrogateescape"))
+    if size > MAX_MEMBER_NAME:
+        return f"a name of {size:,} bytes (at most {MAX_MEMBER_NAME:,})"
+    longest = max((p for p in PurePosixPath(name).parts), key=lambda p: len(p.encode("utf-8", "surrogateescape")),
+                  default="")
+    size = len(longest.encode("utf-8", "surrogateescape"))
+    if size > MAX_NAME_COMPONENT:
+        return f"a file or folder name of {size:,} bytes (at most {MAX_NAME_COMPONENT} on any file system)"
+    return None
+
+
+def _clashes(names: list[str]) -> tuple[str, str] | None:
+    """Two members that cannot both be extracted: the same path twice (ignoring case, as Windows
+    and macOS do), or a file that another member needs as its folder (``a`` and ``a/b``)."""
+    files: dict[tuple[str, ...], str] = {}
+    folders: dict[tuple[str, ...], str] = {}
+    for name in names:
+        parts = tuple(p.casefold() for p in PurePosixPath(name).parts)
+        if not parts:
+            continue
+        for i in range(1, len(parts)):
+            folder = parts[:i]
+            if folder in files:
+                return files[folder], name
+            folders.setdefault(folder, name)
+        if name.endswith("/"):
+            if parts in files:
+                return files[parts], name
+            folders.setdefault(parts, name)
+            continue
+        if parts in files:
+            return files[parts], name
+        if parts in folders:
+            return folders[parts], name
+        files[parts] = name
+    return None
 
 
 # ---------------------------------------------------------------- ZIP files
@@ -173,6 +250,10 @@ def check_zip(path: Path, *, scan_sheets: bool = False) -> ZipSummary:
                 raise InputError(path, f"the ZIP member '{name[:200]}' would be written outside its folder; refused")
             if info.external_attr >> 28 == 0xA:
                 raise InputError(path, f"the ZIP member '{name[:200]}' is a symbolic link; refused")
+            too_long = _name_too_long(name)
+            if too_long:
+                raise InputError(path, f"the ZIP member '{name[:100]}...' has {too_long}, which cannot be "
+                                       "extracted; refused")
             declared += info.file_size
             if declared > MAX_ZIP_UNCOMPRESSED:
                 raise InputError(path, f"the ZIP file would decompress to more than {MAX_ZIP_UNCOMPRESSED // 1024**2:,} MB "
@@ -181,6 +262,11 @@ def check_zip(path: Path, *, scan_sheets: bool = False) -> ZipSummary:
             if info.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
                 raise InputError(path, f"the ZIP member '{name[:200]}' is compressed {ratio:,} times (more than "
                                        f"{MAX_ZIP_RATIO}: a ZIP bomb?); refused before decompressing")
+        clash = _clashes([i.filename for i in infos])
+        if clash:
+            first, second = (n[:200] for n in clash)
+            raise InputError(path, f"the ZIP members '{first}' and '{second}' cannot both be extracted (the same "
+                                   "name twice, or a file where a folder is needed); refused")
         summary = ZipSummary([i.filename for i in infos])
         sheet_names = _sheet_names(zf) if scan_sheets else {}
         for info in infos:
@@ -286,6 +372,68 @@ def _stream_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, summa
                                  where=f"sheet {sheet}" if sheet else f"sheet file {info.filename}")
     if summary is not None and max_row:
         summary.sheet_areas[info.filename] = (max_row, max_col)
+
+
+ZIP_TEMP_PREFIX = "mcds-zip-"
+_STALE_MINUTE, _STALE_DAY = 60, 24 * 3600
+
+
+def _lock(fh: Any, *, wait: bool) -> bool | None:
+    """An exclusive lock on an open file, held until it is closed or the process ends: True if taken,
+    False if another process holds it, None where there are no such locks (Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
+
+
+def _remove_stale_extractions() -> None:
+    """Remove the folders of :func:`extracted_zip` whose run ended without removing them (it was
+    killed outright): their lock is free (and they are a minute old, so not one being set up), or,
+    without locks, they are a day old. Best effort: anything that cannot be checked is left alone."""
+    import time
+
+    with contextlib.suppress(OSError):
+        for folder in Path(tempfile.gettempdir()).glob(f"{ZIP_TEMP_PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+                    continue
+                age = time.time() - folder.stat().st_mtime
+                with open(folder / "lock", "a") as fh:
+                    free = _lock(fh, wait=False)
+                    if (free is None and age > _STALE_DAY) or (free and age > _STALE_MINUTE):
+                        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def extracted_zip(path: Path) -> Iterator[Path]:
+    """Check a ZIP file (:func:`check_zip`) and extract it into a fresh folder under the temporary
+    folder; yield that folder. It is removed on the way out whatever happens (an error, Ctrl-C); one
+    left by a run killed outright is removed by the next run (its lock is free)."""
+    path = Path(path)
+    check_zip(path)
+    _remove_stale_extractions()
+    work = Path(tempfile.mkdtemp(prefix=f"{ZIP_TEMP_PREFIX}{os.getpid()}-"))
+    try:
+        with open(work / "lock", "w") as lock:
+            _lock(lock, wait=True)
+            dest = work / "files"
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    zf.extractall(dest)
+            except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
+                raise InputError(path, f"the ZIP file cannot be extracted ({exc})") from None
+            except OSError as exc:
+                raise InputError(path, f"the ZIP file cannot be extracted into {tempfile.gettempdir()} "
+                                       f"({exc.strerror})") from None
+            yield dest
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- text encodings
@@ -434,6 +582,93 @@ def load_json(path: Path, text: str | None = None) -> Any:
             where = f"line {line}, column {offset - text.rfind(chr(10), 0, offset)}"
         raise InputError(path, f"nested too deeply (arrays or objects more than {MAX_JSON_DEPTH} levels inside one "
                                "another; the JSON form needs 3); refused", where=where) from None
+
+
+# ---------------------------------------------------------------- YAML
+
+
+class _Cycle(Exception):
+    def __init__(self, node: Any) -> None:
+        self.node = node
+
+
+def _alias_expansion(root: Any) -> tuple[int, int]:
+    """(size as written, size with every alias taken as a copy of what it names) of a composed YAML
+    document, in values and characters; one pass over the nodes, not over the copies."""
+    import yaml
+
+    def weight(node: Any) -> int:
+        return 1 + len(node.value) if isinstance(node, yaml.ScalarNode) else 1
+
+    def children(node: Any) -> list[Any]:
+        if isinstance(node, yaml.MappingNode):
+            return [n for pair in node.value for n in pair]
+        return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+    expanded: dict[int, int] = {}
+    open_: set[int] = set()
+    written = 0
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            expanded[key] = weight(node) + sum(expanded[id(c)] for c in children(node))
+            open_.discard(key)
+            continue
+        if key in expanded:
+            continue
+        if key in open_:
+            raise _Cycle(node)
+        open_.add(key)
+        written += weight(node)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children(node))
+    return written, expanded[id(root)]
+
+
+def load_yaml(path: Path, text: str | None = None, *, loader: Any = None) -> Any:
+    """Parse a YAML file (or ``text`` read from it) with ``loader`` (a subclass of
+    ``yaml.SafeLoader``; that class by default), refusing what the module's docstring says: aliases
+    that add more than :data:`MAX_YAML_ALIAS_EXPANSION`, an alias inside the value it names, nesting
+    too deep to parse. Errors name the file and the line, and never quote the file's text."""
+    import yaml
+
+    path = Path(path)
+    if text is None:
+        check_fits_in_memory([path], MEMORY_FACTOR_IN_PYTHON)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(path, "not UTF-8 text; save it as UTF-8", where=f"byte {exc.start}") from None
+        except OSError as exc:
+            raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    parser = (loader or yaml.SafeLoader)(text)
+    try:
+        node = parser.get_single_node()
+        if node is None:
+            return None
+        written, expanded = _alias_expansion(node)
+        if expanded - written > MAX_YAML_ALIAS_EXPANSION:
+            raise InputError(path, f"its aliases (*name) repeat what they name until the file comes to {expanded:,} "
+                                   f"values and characters, {expanded - written:,} more than written (at most "
+                                   f"{MAX_YAML_ALIAS_EXPANSION:,} more are read: a YAML bomb?); refused")
+        return parser.construct_document(node)
+    except _Cycle as exc:
+        raise InputError(path, "an alias (*name) is inside the value it names, which never ends; refused",
+                         where=f"line {exc.node.start_mark.line + 1}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = ", ".join(x for x in (exc.context, exc.problem) if x)
+        raise InputError(path, f"not valid YAML ({problem})", where=where) from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML ({type(exc).__name__})") from None
+    except RecursionError:
+        raise InputError(path, "nested too deeply (lists or mappings inside one another further than the parser "
+                               "can follow); refused") from None
+    finally:
+        parser.dispose()
 
 
 # ---------------------------------------------------------------- memory

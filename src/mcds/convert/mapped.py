@@ -23,23 +23,23 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mcds import standard as std
 from mcds.convert.base import (
     ConversionReport,
+    YAMLLoader,
     cell_location,
     collection_period,
     finish,
     link_placements,
-    load_yaml,
     make_metadata,
     parse_stamp,
     read_csv_rows,
@@ -47,9 +47,10 @@ from mcds.convert.base import (
     standard_order,
 )
 from mcds.errors import InputError
+from mcds.safety import load_yaml
 from mcds.submission import Submission
 
-__all__ = ["FieldMap", "Mapping", "convert_mapped", "load_mapping"]
+__all__ = ["FieldMap", "Mapping", "convert_mapped", "fill_template", "load_mapping", "template_parts"]
 
 ISO_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
 DEFAULT_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", *ISO_FORMATS)
@@ -65,7 +66,8 @@ class FieldMap(_Strict):
 
     column: str | None = Field(None, description="The source column (its header, exactly as in the file).")
     value: str | None = Field(None, description="A constant for every row.")
-    template: str | None = Field(None, description="Text with {COLUMN} placeholders, e.g. 'RI-{EPISODE_ID}'.")
+    template: str | None = Field(None, description="Text with {COLUMN} placeholders, e.g. 'RI-{EPISODE_ID}' "
+                                                   "({{ and }} for a brace itself).")
     values: dict[str, str | None] | None = Field(
         None, description="Value map, matched ignoring case and stray spaces, e.g. {Absent: away}.")
     other: str | None = Field(
@@ -86,6 +88,13 @@ class FieldMap(_Strict):
     def _text(cls, v: Any) -> Any:
         return None if v is None else _as_text(v)
 
+    @field_validator("template")
+    @classmethod
+    def _plain_placeholders(cls, v: str | None) -> str | None:
+        if v is not None:
+            template_parts(v)  # ValueError: named with the field by the mapping's error message
+        return v
+
     @model_validator(mode="after")
     def _one_source(self) -> FieldMap:
         given = [k for k in ("column", "value", "template") if getattr(self, k) is not None]
@@ -104,8 +113,52 @@ class FieldMap(_Strict):
         if self.column:
             return [self.column]
         if self.template:
-            return re.findall(r"\{([^{}]+)\}", self.template)
+            return [name for kind, name in template_parts(self.template) if kind == "column"]
         return []
+
+
+# A template is text, {{ and }} (a brace itself) and {COLUMN}: a column's name, nothing more. No
+# format specs ({ID:>400000000} writes 400 MB a cell), conversions ({ID!r}), attributes ({ID.x}),
+# indexes ({ID[0]}) or positions ({0}): the columns are filled in here, never by str.format.
+_TEMPLATE_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}:!.\[\]]*)\}|[^{}]+|(.)", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=256)
+def template_parts(template: str) -> tuple[tuple[Literal["text", "column"], str], ...]:
+    """A template as its pieces: ("text", literal) and ("column", name). ValueError, saying what is
+    wrong and where, for anything but plain {COLUMN} placeholders."""
+    parts: list[tuple[Literal["text", "column"], str]] = []
+    for m in _TEMPLATE_TOKEN.finditer(template):
+        token, name, stray = m.group(), m.group(1), m.group(2)
+        if stray is not None:
+            rest = template[m.start():]
+            close = rest.find("}")
+            what = rest[: close + 1] if stray == "{" and close > 0 else stray
+            raise ValueError(f"the template has '{what[:60]}' at character {m.start() + 1}: only plain "
+                             "{COLUMN} placeholders are allowed (no format specs, conversions, attributes or "
+                             "indexes); write {{ or }} for a brace itself")
+        if name is not None:
+            if not name.strip() or name.strip().isdigit():
+                raise ValueError(f"the template has '{token[:60]}' at character {m.start() + 1}: a placeholder "
+                                 "names a column, {COLUMN}")
+            parts.append(("column", name))
+        else:
+            parts.append(("text", token[0] if token in ("{{", "}}") else token))
+    return tuple(parts)
+
+
+def fill_template(template: str, cells: dict[str, str | None]) -> str | None:
+    """The template with each {COLUMN} replaced by that column's cell; None if any of them is empty."""
+    out = []
+    for kind, text in template_parts(template):
+        if kind == "column":
+            value = cells.get(text)
+            if value is None:
+                return None
+            out.append(value)
+        else:
+            out.append(text)
+    return "".join(out)
 
 
 class When(_Strict):
@@ -201,11 +254,12 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 def load_mapping(path: Path) -> Mapping:
     path = Path(path)
     try:
-        data = load_yaml(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "the mapping is not UTF-8 text; save it as UTF-8", where=f"byte {exc.start}") from None
     except OSError as exc:
         raise InputError(path, f"cannot read the mapping ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, f"not valid YAML ({exc})") from None
+    data = load_yaml(path, text, loader=YAMLLoader)  # alias bombs and runaway nesting refused
     try:
         return Mapping.model_validate(data)
     except ValidationError as exc:
@@ -299,11 +353,7 @@ class _Converter:
     def value(self, f: std.Field, fm: FieldMap, cells: dict[str, str | None]) -> str | None:
         if fm.value is not None:
             return fm.value
-        if fm.template is not None:
-            parts = {c: cells.get(c) for c in fm.columns()}
-            raw = None if any(v is None for v in parts.values()) else fm.template.format(**parts)
-        else:
-            raw = cells.get(fm.column or "")
+        raw = fill_template(fm.template, cells) if fm.template is not None else cells.get(fm.column or "")
         if raw is None:
             return fm.default
         if fm.values is not None:

@@ -6,8 +6,6 @@ converts into every other with nothing lost.
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from pathlib import Path
 
 from mcds.errors import InputError
@@ -34,24 +32,14 @@ def read_any(path: Path) -> Submission:
 
         return read_workbook(path)
     if path.is_file() and path.suffix.lower() == ".zip":
-        from mcds.safety import check_zip
+        from mcds.safety import extracted_zip
 
-        check_zip(path)  # members that leave the folder, symbolic links and ZIP bombs refused first
-        try:
-            with zipfile.ZipFile(path) as z, tempfile.TemporaryDirectory() as tmp:
-                names = [n for n in z.namelist() if n.endswith("datapackage.json")]
-                if not names:
-                    raise InputError(path, "no datapackage.json in this zip file")
-                inner = min(names, key=len)
-                prefix = inner[: -len("datapackage.json")]
-                for n in z.namelist():
-                    if n.startswith(prefix) and not n.endswith("/") and ".." not in n:
-                        target = Path(tmp) / n[len(prefix):]
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(z.read(n))
-                return read_submission(Path(tmp))
-        except zipfile.BadZipFile as exc:
-            raise InputError(path, f"not a readable zip file ({exc})") from None
+        # checked first (members that leave the folder or clash, symbolic links, ZIP bombs); removed after
+        with extracted_zip(path) as folder:
+            found = sorted(folder.rglob("datapackage.json"), key=lambda p: len(p.parts))
+            if not found:
+                raise InputError(path, "no datapackage.json in this zip file")
+            return read_submission(found[0].parent)
     return read_submission(path)
 
 

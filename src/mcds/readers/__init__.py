@@ -13,7 +13,6 @@ The form is detected by content (:func:`open_submission`): a folder or ``datapac
 from __future__ import annotations
 
 import contextlib
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,16 +60,19 @@ def detect_form(path: Path) -> str:
                            "datapackage.json or a .zip of it, an XLSX workbook, or the JSON form")
 
 
-def _safe_extract(path: Path, dest: Path) -> Path:
-    """Extract a zipped CSV package into ``dest``; refuse members that would land outside it,
-    symbolic links and ZIP bombs (:func:`mcds.safety.check_zip`, before anything is written)."""
-    from mcds.safety import check_zip
+@contextlib.contextmanager
+def _safe_extract(path: Path) -> Iterator[Path]:
+    """Extract a zipped CSV package under the temporary folder and yield its package folder (the one
+    holding the outermost datapackage.json). :func:`mcds.safety.extracted_zip` refuses members that
+    would land outside it, clash or cannot be written, symbolic links and ZIP bombs before anything
+    is written, and removes the folder whatever happens."""
+    from mcds.safety import extracted_zip
 
-    check_zip(path)
-    with zipfile.ZipFile(path) as zf:
-        zf.extractall(dest)
-    descriptors = sorted(dest.rglob("datapackage.json"), key=lambda p: len(p.parts))
-    return descriptors[0].parent
+    with extracted_zip(path) as dest:
+        descriptors = sorted(dest.rglob("datapackage.json"), key=lambda p: len(p.parts))
+        if not descriptors:
+            raise InputError(path, "no datapackage.json in this ZIP file")
+        yield descriptors[0].parent
 
 
 @contextlib.contextmanager
@@ -89,10 +91,8 @@ def open_submission(path: Path, con: duckdb.DuckDBPyConnection, *, prefix: str =
         elif form == "zip":
             from mcds.readers.csvpkg import read_package
 
-            with tempfile.TemporaryDirectory(prefix="mcds-zip-") as tmp:
-                folder = _safe_extract(path, Path(tmp))
-                raw = read_package(folder, con, display_root=path, prefix=prefix)
-                yield raw
+            with _safe_extract(path) as folder:
+                yield read_package(folder, con, display_root=path, prefix=prefix)
         elif form == "xlsx":
             from mcds.readers.workbook import read_workbook
 

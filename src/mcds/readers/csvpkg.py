@@ -20,6 +20,7 @@ import duckdb
 
 from mcds.errors import InputError
 from mcds.readers.base import RawMetadata, RawSubmission, RawTable, load_rows
+from mcds.safety import MAX_CSV_COLUMNS, MAX_RESOURCES
 from mcds.submission import json_value_text as _text
 
 __all__ = ["fast_rows", "header_of", "read_options", "read_package", "read_table", "resource_path",
@@ -60,6 +61,9 @@ def read_descriptor(path: Path) -> tuple[Path, Path, dict[str, Any]]:
     resources = desc.get("resources", [])
     if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
         raise InputError(dp, "'resources' must be a list of objects")
+    if len(resources) > MAX_RESOURCES:
+        raise InputError(dp, f"'resources' lists {len(resources):,} files (at most {MAX_RESOURCES} are read; an MCDS "
+                             "package has one per table of the standard); refused")
     return folder, dp, desc
 
 
@@ -70,9 +74,13 @@ def _first_record(path: Path) -> tuple[list[str], str]:
     enc = detect_encoding(path)  # one policy for every CSV reader: see mcds.safety
     try:
         with open(path, newline="", encoding=enc, errors="replace") as fh:
-            return next(csv.reader(fh), []), enc
+            header = next(csv.reader(fh), [])
     except csv.Error as exc:
         raise InputError(path, f"not readable as CSV ({exc})", where="row 1") from None
+    if len(header) > MAX_CSV_COLUMNS:
+        raise InputError(path, f"too many columns: the header has {len(header):,} (at most {MAX_CSV_COLUMNS:,} are "
+                               "read; the standard's widest table has a few dozen); refused", where="row 1")
+    return header, enc
 
 
 def _needs_python(path: Path, enc: str) -> bool:
