@@ -72,8 +72,18 @@ def _levels(pub: Publication, sel: Selection) -> dict[str, str]:
     return {f.id: names[s] for f, s in zip(pub.filters, sel, strict=True)}
 
 
-def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator, forced: Iterable[Place] = ()) -> Published:
-    """The published figures; ``forced``: figures the disclosure audit suppresses besides the rules'."""
+def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator, forced: Iterable[Place] = (),
+            memo: dict | None = None) -> Published:
+    """The published figures; ``forced``: figures the disclosure audit suppresses besides the rules'.
+    ``memo``: each council's and area's figures from earlier calls with the same councils and
+    settings (the audit publishes again after suppressing a few more figures)."""
+    memo = {} if memo is None else memo
+
+    def remembered(key: tuple, make):  # type: ignore[no-untyped-def]
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
     by_area: dict[tuple[int, str, str], set[tuple[Selection, str]]] = {}
     for p in forced:
         by_area.setdefault((p.year, p.level, p.code), set()).add((p.sel, p.indicator))
@@ -98,12 +108,14 @@ def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator, force
 
     for year in sorted({c.time_period for c in councils}):
         in_year = [c for c in councils if c.time_period == year]
-        local = {c.new_la_code: publish_council(agg, c, cfg, force(year, LOCAL_AUTHORITY, c.new_la_code))
-                 for c in in_year}
+        local = {c.new_la_code: remembered(
+                     (year, c.new_la_code, f := force(year, LOCAL_AUTHORITY, c.new_la_code)),
+                     lambda c=c, f=f: publish_council(agg, c, cfg, f)) for c in in_year}
 
         def area(councils: list[Council], level: str, code: str, local: dict = local,
                  year: int = year) -> dict[tuple[Selection, str], str]:
-            values = publish_area(agg, councils, cfg, force(year, level, code))
+            f = force(year, level, code)
+            values = dict(remembered((year, level, code, f), lambda: publish_area(agg, councils, cfg, f)))
             if len(councils) == 1:  # the area is one council: show nothing its own row hides
                 hidden = local[councils[0].new_la_code]
                 values |= {k: v for k, v in hidden.items() if v == cfg.symbols.suppressed}

@@ -98,8 +98,9 @@ def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
     began = time.perf_counter()
     added: dict[Place, Place] = {}
     proven: dict[Place, Finding] = {}
+    memo: dict = {}
     for rounds in range(1, MAX_ROUNDS + 1):
-        pub = publish(councils, cfg, agg, added)
+        pub = publish(councils, cfg, agg, added, memo)
         result = audit(pub.rows, pub.months, councils, agg, cfg, proven)
         proven = {f.place: f for f in result.findings}
         failures = result.failures
