@@ -220,7 +220,7 @@ class _Builder:
                     if in_selection(b, sel):
                         t.plus(self.cell(c, ind, b))
             self._cells[key] = t
-        return _Term(dict(t.expr), t.const)
+        return t  # shared: callers add it into their own terms, never change it
 
     def _shared_units(self) -> dict[str, str]:
         """Indicators with their own SQL share one set of unknown row counts where their counts are

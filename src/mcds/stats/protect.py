@@ -63,14 +63,13 @@ def _cost(place: Place, text: str, agg: Aggregator) -> tuple[int, int]:
     return (5 if place.level == LOCAL_AUTHORITY else 6), number  # England's counts are the headline: last
 
 
-def _related(f: Finding, shown: dict[Place, str], councils: dict[str, Council], country: str) -> list[Place]:
-    """Every published figure that the finding's cell bears on: the council's other cells of the
-    count, and the count and figures built on it in its region and England (when the constraints
-    that bind the attacker do not name one that can be suppressed)."""
+def _related(f: Finding, by_area: dict[tuple[int, str, str], list[Place]], councils: dict[str, Council],
+             country: str) -> list[Place]:
+    """Every published figure of the finding's council, its region and England (when the
+    constraints that bind the attacker do not name one that can be suppressed)."""
     p = f.place
-    c = councils[p.code]
-    areas = [(LOCAL_AUTHORITY, p.code), (REGIONAL, c.region_code), (NATIONAL, country)]
-    return [q for q in shown if q.year == p.year and (q.level, q.code) in areas and not q.month]
+    areas = [(LOCAL_AUTHORITY, p.code), (REGIONAL, councils[p.code].region_code), (NATIONAL, country)]
+    return [q for level, code in areas for q in by_area.get((p.year, level, code), ()) if not q.month]
 
 
 def _pick(f: Finding, shown: dict[Place, str], cfg: Disclosure, agg: Aggregator, taken: set[Place],
@@ -110,10 +109,13 @@ def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
         shown = figures(pub, agg)
         new: dict[Place, Place] = {}
         by_code = {c.new_la_code: c for c in councils}
+        by_area: dict[tuple[int, str, str], list[Place]] = {}
+        for q in shown:
+            by_area.setdefault((q.year, q.level, q.code), []).append(q)
         for f in failures:
             pick = _pick(f, shown, cfg, agg, set(added) | set(new))
             if pick is None:
-                pick = _pick(f, shown, cfg, agg, set(added) | set(new), _related(f, shown, by_code, agg.pub.country.code))
+                pick = _pick(f, shown, cfg, agg, set(added) | set(new), _related(f, by_area, by_code, agg.pub.country.code))
             if pick is not None:
                 new[pick] = f.place
         if not new:
