@@ -69,6 +69,7 @@ __all__ = [
     "MAX_ZIP_RATIO",
     "MAX_ZIP_UNCOMPRESSED",
     "ZIP_RATIO_FLOOR",
+    "ZIP_TEMP_PREFIX",
     "ZipSummary",
     "check_fits_in_memory",
     "check_zip",
@@ -252,7 +253,8 @@ def check_zip(path: Path, *, scan_sheets: bool = False) -> ZipSummary:
                 raise InputError(path, f"the ZIP member '{name[:200]}' is a symbolic link; refused")
             too_long = _name_too_long(name)
             if too_long:
-                raise InputError(path, f"the ZIP member '{name[:100]}...' has {too_long}, which cannot be "
+                shown = name if len(name) <= 100 else name[:100] + "..."
+                raise InputError(path, f"the ZIP member '{shown}' has {too_long}, which cannot be "
                                        "extracted; refused")
             declared += info.file_size
             if declared > MAX_ZIP_UNCOMPRESSED:
@@ -631,7 +633,7 @@ def load_yaml(path: Path, text: str | None = None, *, loader: Any = None) -> Any
     """Parse a YAML file (or ``text`` read from it) with ``loader`` (a subclass of
     ``yaml.SafeLoader``; that class by default), refusing what the module's docstring says: aliases
     that add more than :data:`MAX_YAML_ALIAS_EXPANSION`, an alias inside the value it names, nesting
-    too deep to parse. Errors name the file and the line, and never quote the file's text."""
+    too deep to parse. Errors name the file and the line, and never quote the file's lines."""
     import yaml
 
     path = Path(path)
