@@ -40,7 +40,7 @@ RUNS = {
 
 def _run(args: list[str], out: Path) -> tuple[bytes, dict[str, bytes]]:
     r = CliRunner().invoke(main, [a.format(out=out) for a in args],
-                           env={"SOURCE_DATE_EPOCH": EPOCH, "MCDS_TEST_KEY": "k" * 40})
+                           env={"SOURCE_DATE_EPOCH": EPOCH, "MCDS_TEST_KEY": "Kq8vT2mZ7rXw4LpN9bHc3Fd6Gy1Js5Ve-test-key"})
     assert r.exit_code in (0, 1), r.output
     files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     return r.stdout.replace(str(out), "OUT").encode(), files

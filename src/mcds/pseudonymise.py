@@ -1,108 +1,137 @@
-"""Replace child identifiers with keyed pseudonyms: HMAC-SHA-256 under a key only the council holds.
+"""Replace identifiers with keyed pseudonyms: HMAC-SHA-256 under a key only the council holds.
 
-The same key gives the same pseudonym for the same identifier in every table and every run,
-so submissions from different years still link; without the key a pseudonym cannot be turned
-back into the identifier. The key is never written anywhere: not to the output, not to the
-report, not to an error message.
+Every identifier is replaced whole: the child identifiers (the fields the standard marks
+``direct_identifier``) and the record identifiers (every primary and foreign key: placement,
+episode and interview ids). Nothing of an original value survives, even when a council's system
+built one identifier from another (``NHS-943-476-5919-1``, ``ABC.12345P1``).
+
+A value has the same pseudonym wherever it appears as the same kind of identifier (a key and the
+foreign keys pointing at it), so the links between tables still hold. Each kind of record
+identifier is pseudonymised in its own domain (the same text as a placement id and as an episode id
+gives two unrelated pseudonyms); child identifiers are the plain HMAC of the identifier, as they
+always were, so the same key gives the same pseudonym for the same child in every year's
+submission. Without the key a pseudonym cannot be turned back into the identifier. The key is never
+written anywhere: not to the output, not to the report, not to an error message (see
+:mod:`mcds.pseudonym_keys`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-from pathlib import Path
 
-from mcds.errors import InputError, MCDSError
-from mcds.submission import Submission
+from mcds import standard as std
+from mcds.errors import MCDSError
+from mcds.pseudonym_keys import MIN_KEY_BYTES, UnusableKeyError, check_key, key_from_env, key_from_file
+from mcds.submission import TRUE, Submission
 
-__all__ = ["MIN_KEY_BYTES", "UnusableKeyError", "identifier_fields", "key_from_env", "key_from_file", "pseudonym",
-           "pseudonymise", "record_id_fields"]
+__all__ = ["MIN_KEY_BYTES", "AlreadyPseudonymisedError", "UnusableKeyError", "already_pseudonymised", "check_key",
+           "identifier_fields", "identifier_kinds", "key_from_env", "key_from_file", "pseudonym", "pseudonymise",
+           "says_pseudonymised"]
 
-MIN_KEY_BYTES = 32
 IDENTIFIER_SENSITIVITY = "direct_identifier"
+PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+
+Place = tuple[str, str]  # (table, field)
 
 
-class UnusableKeyError(MCDSError):
-    """The key is unusable (too short, unreadable). The message never contains the key."""
+class AlreadyPseudonymisedError(MCDSError):
+    """The submission is pseudonymised already: doing it again breaks year-on-year matching."""
 
 
-def _check(key: bytes, where: str) -> bytes:
-    if len(key) < MIN_KEY_BYTES:
-        raise UnusableKeyError(f"{where}: the key is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed "
-                        "(for example 64 random hexadecimal characters from a password manager)")
-    return key
+def pseudonym(key: bytes, identifier: str, domain: bytes = b"") -> str:
+    """The pseudonym of an identifier: 64 lower-case hexadecimal characters.
+
+    ``domain`` (empty for child identifiers) separates the kinds of identifier."""
+    return hmac.new(key, domain + identifier.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def key_from_file(path: Path) -> bytes:
-    """The key in a file: its bytes, without a final line ending."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read the key file ({exc.strerror})") from None
-    return _check(data.rstrip(b"\r\n"), f"key file {path}")
+def identifier_kinds(standard: std.Standard) -> dict[Place, Place]:
+    """Every identifier field of the standard -> its kind: the field its chain of foreign keys ends at.
 
+    Identifier fields: those marked ``direct_identifier``, every primary-key field and every
+    foreign-key field (and the fields they refer to)."""
+    refs: dict[Place, Place] = {}
+    places: set[Place] = set()
+    for t in standard.tables.values():
+        places |= {(t.name, f.name) for f in t.fields if f.sensitivity == IDENTIFIER_SENSITIVITY}
+        places |= {(t.name, name) for name in t.primary_key}
+        for fk in t.foreign_keys:
+            target = fk["reference"]
+            for own, theirs in zip(fk["fields"], target["fields"], strict=True):
+                refs[(t.name, own)] = (target["resource"], theirs)
+                places |= {(t.name, own), (target["resource"], theirs)}
 
-def key_from_env(name: str) -> bytes:
-    value = os.environ.get(name)
-    if not value:
-        raise UnusableKeyError(f"the environment variable {name} is not set or empty")
-    return _check(value.encode("utf-8"), f"environment variable {name}")
+    def end(place: Place) -> Place:
+        seen = {place}
+        while place in refs and refs[place] not in seen:
+            place = refs[place]
+            seen.add(place)
+        return place
 
-
-def pseudonym(key: bytes, identifier: str) -> str:
-    """The pseudonym of an identifier: 64 lower-case hexadecimal characters."""
-    return hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()
+    return {place: end(place) for place in sorted(places)}
 
 
 def identifier_fields(sub: Submission) -> dict[str, list[str]]:
-    """Per table, the fields that hold child identifiers (sensitivity ``direct_identifier``)."""
-    return {t.name: [f.name for f in t.fields if f.sensitivity == IDENTIFIER_SENSITIVITY]
-            for t in sub.standard.tables.values()}
+    """Per table, the fields whose values are replaced by pseudonyms, in the table's field order."""
+    kinds = identifier_kinds(sub.standard)
+    return {t.name: [f.name for f in t.fields if (t.name, f.name) in kinds] for t in sub.standard.tables.values()}
 
 
-EMBEDDED_LENGTH = 16  # hexadecimal characters of the pseudonym put in place of a child id inside another id
-_DELIMITERS = re.compile(r"([-_.])")
+def _domain(standard: std.Standard, kind: Place) -> bytes:
+    table, name = kind
+    if standard.tables[table].field(name).sensitivity == IDENTIFIER_SENSITIVITY:
+        return b""  # child identifiers: the plain HMAC, as in every earlier release
+    return f"mcds:{table}.{name}\x00".encode()
 
 
-def record_id_fields(sub: Submission) -> dict[str, list[str]]:
-    """Per table, the other identifier fields (placement, episode, interview), which a council's
-    system may have built from the child's identifier (``C123-1``)."""
-    return {t.name: [f.name for f in t.fields if f.name.endswith("_id") and f.sensitivity != IDENTIFIER_SENSITIVITY]
-            for t in sub.standard.tables.values()}
+def _child_places(standard: std.Standard) -> list[Place]:
+    return [(t.name, f.name) for t in standard.tables.values() for f in t.fields if f.sensitivity == IDENTIFIER_SENSITIVITY]
 
 
-def pseudonymise(sub: Submission, key: bytes) -> Submission:
-    """A copy of ``sub`` with every child identifier replaced by its pseudonym; metadata says so.
+def already_pseudonymised(sub: Submission) -> str | None:
+    """Why ``sub`` is pseudonymised already, or ``None``: every child identifier in it is a pseudonym
+    as this toolkit makes them (64 lower-case hexadecimal characters).
 
-    A child identifier inside another identifier (a part between ``-``, ``_`` or ``.``, as in
-    ``C123-1``) is replaced too, by the start of its pseudonym, in every table alike so the links
-    between tables still hold."""
-    _check(key, "key")
-    fields = identifier_fields(sub)
-    others = record_id_fields(sub)
-    children = {row[f] for name, names in fields.items() for row in sub.tables.get(name, []) for f in names if row.get(f)}
-    cache: dict[str, str] = {}
+    Metadata that only says ``pseudonymised`` is not taken as proof (see :func:`says_pseudonymised`):
+    the flag is set by the software that made the file, the identifiers are what would be lost."""
+    values = [row[f] for t, f in _child_places(sub.standard) for row in sub.tables.get(t, []) if row.get(f)]
+    if values and all(PSEUDONYM.fullmatch(v) for v in values):
+        return "every child identifier in it is a pseudonym already (64 hexadecimal characters)"
+    return None
 
-    def p(value: str | None) -> str | None:
-        if value is None:
-            return None
-        if value not in cache:
-            cache[value] = pseudonym(key, value)
-        return cache[value]
 
-    def inside(value: str | None) -> str | None:
-        if value is None:
-            return None
-        parts = _DELIMITERS.split(value)
-        if not any(part in children for part in parts):
-            return value
-        return "".join((p(part) or "")[:EMBEDDED_LENGTH] if part in children else part for part in parts)
+def says_pseudonymised(sub: Submission) -> bool:
+    """The submission's metadata says it is pseudonymised."""
+    return (sub.metadata.get("pseudonymised") or "") in TRUE
+
+
+def pseudonymise(sub: Submission, key: bytes, *, again: bool = False) -> Submission:
+    """A copy of ``sub`` with every identifier replaced by its pseudonym; metadata says so.
+
+    A submission that is pseudonymised already is refused (:class:`AlreadyPseudonymisedError`)
+    unless ``again``: its pseudonyms would no longer match other years'."""
+    if len(key) < MIN_KEY_BYTES:
+        raise UnusableKeyError(f"key: the key is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed")
+    reason = already_pseudonymised(sub)
+    if reason and not again:
+        raise AlreadyPseudonymisedError(f"the submission is not pseudonymised again: {reason}. Pseudonymising "
+                                        "pseudonyms breaks the matching of children from year to year")
+    s = sub.standard
+    kinds = identifier_kinds(s)
+    domains = {kind: _domain(s, kind) for kind in set(kinds.values())}
+    cache: dict[tuple[bytes, str], str] = {}
+
+    def p(domain: bytes, value: str | None) -> str | None:
+        if not value:
+            return value  # a missing identifier stays missing, for validation to report
+        if (domain, value) not in cache:
+            cache[domain, value] = pseudonym(key, value, domain)
+        return cache[domain, value]
 
     out = Submission({**sub.metadata, "pseudonymised": "true"})
     for name, rows in sub.tables.items():
-        names, embedded = fields.get(name, []), others.get(name, [])
-        out.tables[name] = [{k: (p(v) if k in names else inside(v) if k in embedded else v) for k, v in row.items()}
-                            for row in rows]
+        replace = {f: domains[kind] for (t, f), kind in kinds.items() if t == name}
+        out.tables[name] = [{k: (p(replace[k], v) if k in replace else v) for k, v in row.items()} for row in rows]
     return out

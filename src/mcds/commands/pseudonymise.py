@@ -1,4 +1,4 @@
-"""``mcds pseudonymise``: replace child identifiers with HMAC-SHA-256 pseudonyms."""
+"""``mcds pseudonymise``: replace child and record identifiers with HMAC-SHA-256 pseudonyms."""
 
 from __future__ import annotations
 
@@ -11,23 +11,39 @@ import click
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--key-file", type=click.Path(path_type=Path), help="File holding the key (at least 32 bytes).")
-@click.option("--key-env", metavar="VAR", help="Environment variable holding the key (at least 32 bytes).")
-def command(source: Path, out: Path, key_file: Path | None, key_env: str | None) -> None:
+@click.option("--key-env", metavar="VAR", help="Name of the environment variable holding the key (at least 32 bytes).")
+@click.option("--again", is_flag=True,
+              help="Pseudonymise a submission that is pseudonymised already (its pseudonyms will no longer match "
+                   "earlier years').")
+def command(source: Path, out: Path, key_file: Path | None, key_env: str | None, again: bool) -> None:
     """Pseudonymise the submission SOURCE into OUT (a folder, or a .json or .xlsx file).
 
-    The same key always gives the same pseudonym, in every table and every year. Keep the key
+    Every child identifier and every record identifier (placement, episode and interview ids) is
+    replaced whole by its keyed pseudonym, so nothing of the original values is left. The same key
+    always gives the same pseudonym for the same child, in every table and every year. A
+    submission that is pseudonymised already is refused unless --again is given. Keep the key
     secret and safe: it is never written to OUT or to anything this command prints."""
+    from mcds import pseudonymise as ps
     from mcds.convert.package import read_any, write_any
-    from mcds.pseudonymise import identifier_fields, key_from_env, key_from_file, pseudonymise
+    from mcds.errors import InputError
+    from mcds.submission import guard_output
 
     if (key_file is None) == (key_env is None):
         raise click.UsageError("give the key with exactly one of --key-file or --key-env")
-    key = key_from_file(key_file) if key_file else key_from_env(key_env or "")
+    key = ps.key_from_file(key_file) if key_file else ps.key_from_env(key_env or "")
+    guard_output(out, [source, key_file])  # never over the package or the key, nor a folder holding them
     sub = read_any(source)
-    if sub.metadata.get("pseudonymised") in ("true", "True", "TRUE", "1"):
-        click.echo("Note: the input says it is already pseudonymised; its pseudonyms are pseudonymised again.", err=True)
-    result = pseudonymise(sub, key)
+    reason = ps.already_pseudonymised(sub)
+    if reason and not again:
+        raise InputError(source, f"not pseudonymised again: {reason}. Pseudonymising pseudonyms breaks the matching "
+                                 "of children from year to year; give --again to do it all the same")
+    if reason:
+        click.echo(f"Note: {reason}; its pseudonyms are pseudonymised again (--again).", err=True)
+    elif ps.says_pseudonymised(sub):
+        click.echo("Note: the input's metadata says it is pseudonymised already, but its child identifiers are not "
+                   "mcds pseudonyms; they are pseudonymised as they are.", err=True)
+    result = ps.pseudonymise(sub, key, again=again)
     write_any(result, out)
-    fields = identifier_fields(sub)
+    fields = ps.identifier_fields(sub)
     done = ", ".join(f"{t}.{f}" for t, names in fields.items() for f in names if sub.tables.get(t))
     click.echo(f"Pseudonymised {done or 'nothing (no rows)'}; wrote {out}")
