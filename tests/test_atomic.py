@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 KENT = ROOT / "fixtures" / "valid" / "kent"
+KEY = "9f2c4e71b08d35a6e1f7c92b4d6a08e35c71f94b2a6d0e8c3f5b17a92d4e6c08"  # random: weak keys are refused
 
 
 def _big_json(path: Path, copies: int) -> None:
@@ -119,7 +120,7 @@ def test_no_temporary_file_left_after_a_normal_run(tmp_path: Path, args: list[st
     from mcds.cli import main
 
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, [a.format(out=out) for a in args], env={"MCDS_TEST_KEY": "k" * 40})
+    r = CliRunner().invoke(main, [a.format(out=out) for a in args], env={"MCDS_TEST_KEY": KEY})
     assert r.exit_code in (0, 1), r.output
     assert any(out.rglob("*"))
     assert [p for p in out.rglob(".*")] == []
@@ -162,7 +163,7 @@ def test_a_failure_before_the_move_leaves_the_previous_output(tmp_path: Path, na
 
     args, target = WRITERS[name]
     out = tmp_path / "out"
-    env = {"MCDS_TEST_KEY": "k" * 40}
+    env = {"MCDS_TEST_KEY": KEY}
     first = CliRunner().invoke(main, [a.format(out=out) for a in args], env=env)
     assert first.exit_code in (0, 1), first.output
     before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}

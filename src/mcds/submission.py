@@ -4,19 +4,13 @@ In memory every cell is the text it has in the CSV form (``None`` when empty), s
 forms convert into one another with nothing lost. The JSON form types the values from
 the Table Schema: booleans, integers, arrays for list fields, ``null`` for empty.
 
-Writers are atomic: output goes to a temporary name beside the target and is moved into
-place only when complete.
+Writers are atomic and never write over what they did not write: see :mod:`mcds.writing`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +18,14 @@ from typing import Any
 from mcds import standard as std
 from mcds.derive import datapackage, dumps
 from mcds.forms import excel_safe
+from mcds.writing import atomic_files, atomic_path, guard_output
 
 __all__ = [
     "Submission",
+    "atomic_files",
     "atomic_path",
     "from_json_document",
+    "guard_output",
     "read_csv_package",
     "to_json_document",
     "write_csv_package",
@@ -55,54 +52,6 @@ class Submission:
 
     def rows(self, table: str) -> list[Row]:
         return self.tables.setdefault(table, [])
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path, *, directory: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success move it into place.
-
-    On any failure the temporary file or folder is removed and ``target`` is untouched."""
-    target = Path(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if directory:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        else:
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-            os.close(fd)
-            tmp = Path(name)
-    except OSError as exc:  # an output that cannot be written is a usage error, not a crash
-        from mcds.errors import InputError
-
-        raise InputError(target, f"cannot be written ({exc.strerror or exc})") from None
-    def discard() -> None:
-        if tmp.is_dir():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            tmp.unlink(missing_ok=True)
-
-    try:
-        yield tmp
-        if directory and target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            try:
-                tmp.rename(target)
-            except BaseException:
-                old.rename(target)  # put the previous output back
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except OSError as exc:  # a full disk or a read-only folder: say so, as for any input or output problem
-        discard()
-        from mcds.errors import InputError
-
-        raise InputError(target, f"cannot be written ({exc.strerror or exc})") from None
-    except BaseException:
-        discard()
-        raise
 
 
 # ---------------------------------------------------------------- CSV package

@@ -34,6 +34,18 @@ def output_options(f):  # type: ignore[no-untyped-def]
                         help="Where to write the submission: a folder (CSV package), or a .json or .xlsx file.")(f)
 
 
+def guard(out: Path, inputs: list[Path | None], report_path: Path | None = None, form: str | None = None) -> None:
+    """Refuse, before any work, outputs that would destroy an input or files mcds did not write."""
+    from mcds.convert.package import form_of
+    from mcds.submission import guard_output
+
+    written = guard_output(out, inputs)
+    if report_path is not None:
+        report = guard_output(report_path, [*inputs])
+        if (form or form_of(out)) == "csv" and (report == written or written in report.parents):
+            raise click.UsageError("give --report a file outside the --out package folder")
+
+
 def finish(sub: Submission, report: ConversionReport, out: Path, report_path: Path | None) -> None:
     from mcds.convert.package import write_any
     from mcds.derive import dumps
@@ -69,6 +81,7 @@ def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out:
     tables are ignored, with a note."""
     from mcds.convert.ssda903 import convert_ssda903
 
+    guard(out, [*inputs, cin], report_path)
     sub, report = convert_ssda903(inputs, la, year, cin=cin)
     finish(sub, report, out, report_path)
 
@@ -82,6 +95,7 @@ def package(source: Path, form: str, out: Path) -> None:
     """Convert a submission between the standard's forms (CSV package, workbook, JSON), losing nothing."""
     from mcds.convert.package import read_any, write_any
 
+    guard(out, [source], form=form)
     sub = read_any(source)
     write_any(sub, out, form)
     rows = ", ".join(f"{name} {len(r)}" for name, r in sub.tables.items())
@@ -99,6 +113,7 @@ def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | Non
     with a submission's episodes using `mcds reconcile`."""
     from mcds.convert.annex_a import convert_annex_a
 
+    guard(out, [source], report_path)
     sub, report = convert_annex_a(source, la, year)
     finish(sub, report, out, report_path)
 
@@ -115,5 +130,6 @@ def mapped(inputs: tuple[Path, ...], mapping: Path, la: str | None, year: int | 
     """Convert a council's own export (CSV or XLSX files, or a folder of them) through a mapping file."""
     from mcds.convert.mapped import convert_mapped
 
+    guard(out, [*inputs, mapping], report_path)
     sub, report = convert_mapped(inputs, mapping, la=la, year=year)
     finish(sub, report, out, report_path)

@@ -18,8 +18,9 @@ def command() -> None:
 def init(inputs: tuple[Path, ...], out: Path) -> None:
     """Draft a mapping from the headers of INPUT files (CSV or XLSX), with the gaps clearly marked."""
     from mcds.convert.mapping_init import draft_mapping
-    from mcds.submission import atomic_path
+    from mcds.submission import atomic_path, guard_output
 
+    guard_output(out, inputs)  # never over one of the exports it reads
     text = draft_mapping(inputs)
     with atomic_path(out) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -50,6 +50,9 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None,
     publishes, as an attacker would, and more is suppressed until each keeps a wide interval; a run
     that cannot be protected writes nothing. With --audit the audit is printed on stdout (as JSON
     with --format json, specified by the JSON Schema src/mcds/stats/audit.schema.json)."""
+    from mcds.submission import guard_output
+
+    guard_output(out, [*packages, disclosure_file], replaces=False)  # files are written into the folder, beside others
     cfg = disclosure_settings(override=disclosure_file)
     bar, update = _progress_bar(len(packages))
     try:

@@ -14,7 +14,6 @@ in the Explore Education Statistics open data format, with a self-contained HTML
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -157,9 +156,10 @@ def published(paths: Sequence[Path], cfg: Disclosure | None = None, version: str
 
 def write(result: Published, out: Path, cfg: Disclosure | None = None, version: str | None = None) -> Output:
     """Write the data file, its metadata file and the report into ``out`` as a set: each is written
-    whole beside its place, and only once all three are written are they moved into place."""
+    whole beside its place, and only once all three are written are they moved into place; if moving
+    one fails, those already moved are put back as they were (:func:`mcds.writing.atomic_files`)."""
     from mcds.stats.html import report
-    from mcds.submission import atomic_path
+    from mcds.writing import atomic_files
 
     name = publication(version).dataset.name
     texts = {
@@ -168,9 +168,8 @@ def write(result: Published, out: Path, cfg: Disclosure | None = None, version: 
         "report.html": report(result, cfg or disclosure_settings(version), version),
     }
     out = Path(out)
-    with contextlib.ExitStack() as stack:  # every file written before any is moved into place: a failure changes none
-        for file, text in texts.items():
-            tmp = stack.enter_context(atomic_path(out / file))
+    with atomic_files([out / file for file in texts]) as tmps:  # all written before any is moved into place
+        for tmp, text in zip(tmps, texts.values(), strict=True):
             tmp.write_bytes(text.encode("utf-8"))
             tmp.chmod(0o644)  # published files: readable by all
     return Output(out / f"{name}.csv", out / f"{name}.meta.csv", out / "report.html", result)

@@ -1,0 +1,297 @@
+"""Writing outputs whole, and never over what was there.
+
+Every output is written beside its place under a hidden temporary name and moved in only when
+complete: a run that is killed leaves the previous output, or none. Before anything is written:
+
+- an output is never an input of the run, a folder holding one, or inside one (:func:`guard_output`);
+- a folder is replaced only when it is empty or is a CSV package of the standard's layout, as
+  mcds writes it: ``datapackage.json`` with its ``mcds`` metadata and only the CSV files its
+  resources name. A folder holding anything else is refused, as are the current folder and its
+  ancestors;
+- a symbolic link is followed: what it points at is replaced and the link is kept;
+- leftovers of an interrupted run beside the output (``.NAME.XXXXXXXX`` temporary copies and
+  ``.NAME.old``) are removed once stale, or ``.NAME.old`` is put back when ``NAME`` is missing.
+
+Several files (the statistics) are replaced as a set by :func:`atomic_files`: if moving one in
+fails, those already moved are put back as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from mcds.errors import InputError
+
+__all__ = ["STALE_AFTER", "atomic_files", "atomic_path", "guard_output", "replaceable"]
+
+STALE_AFTER = 600.0  # seconds untouched after which a leftover temporary copy is no run's work in progress
+DESCRIPTOR_LIMIT = 16 * 1024 * 1024  # bytes: a datapackage.json mcds writes is a few tens of KB
+PACKAGE = "datapackage.json"
+
+
+def _real(path: Path | str) -> Path:
+    """The absolute path written to: symbolic links followed, so a link is kept and its target replaced."""
+    return Path(os.path.realpath(path))
+
+
+def _cwd() -> Path | None:
+    try:
+        return _real(Path.cwd())
+    except OSError:
+        return None
+
+
+def guard_output(target: Path | str, inputs: Iterable[Path | str | None] = (), *, replaces: bool = True) -> Path:
+    """Refuse ``target`` before any work if writing it could destroy something; return the path written to.
+
+    Refused: an output that is one of ``inputs``, a folder holding one, or inside one (``None``
+    inputs are skipped);
+    when the output ``replaces`` what is at ``target`` (every writer but one writing files into a
+    folder), also the current folder or one holding it, and a folder mcds did not write."""
+    real = _real(target)
+    for given in inputs:
+        if given is None:
+            continue
+        source = _real(given)
+        if source == real:
+            raise InputError(target, f"is also an input of this command ({given}): write the output somewhere else")
+        if real in source.parents:
+            raise InputError(target, f"holds an input of this command ({given}), which writing it would destroy: "
+                                     "give a new folder for the output")
+        if source in real.parents:  # it would overwrite, or be read next time as, part of the input
+            raise InputError(target, f"is inside an input of this command ({given}): write the output outside it")
+    if replaces:
+        _check_replaceable(Path(target), real, directory=real.is_dir())
+    return real
+
+
+def replaceable(folder: Path) -> bool:
+    """Whether ``folder`` may be replaced: empty, or a CSV package in the layout mcds writes (only
+    ``datapackage.json``, with its ``mcds`` metadata, and the CSV files its resources name)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    names = set()
+    for e in entries:
+        if not e.is_file(follow_symlinks=False):
+            return False
+        names.add(e.name)
+    if not names:
+        return True
+    if PACKAGE not in names:
+        return False
+    try:
+        desc_file = Path(folder) / PACKAGE
+        if desc_file.stat().st_size > DESCRIPTOR_LIMIT:
+            return False
+        desc = json.loads(desc_file.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(desc, dict) or not isinstance(desc.get("mcds"), dict) or not isinstance(desc.get("resources"), list):
+        return False
+    named = {r.get("path") for r in desc["resources"] if isinstance(r, dict)}
+    return all(n == PACKAGE or (n in named and n.endswith(".csv")) for n in names)
+
+
+def _check_replaceable(target: Path, real: Path, *, directory: bool) -> None:
+    if real.parent == real:
+        raise InputError(target, "is the root of the file system: give a new folder for the output")
+    cwd = _cwd()
+    if cwd is not None and (real == cwd or real in cwd.parents):
+        raise InputError(target, "is the current folder or holds it: give a new folder for the output, e.g. --out out")
+    if not os.path.lexists(real):
+        return
+    if directory and not real.is_dir():
+        raise InputError(target, "is a file mcds did not write as a CSV package: give a new folder for the output")
+    if not directory and real.is_dir():
+        raise InputError(target, "is a folder: give the name of a file to write")
+    if directory and not replaceable(real):
+        raise InputError(target, "holds files that are not a CSV package mcds wrote, which writing it would destroy: "
+                                 "give a new or empty folder for the output")
+
+
+# ---------------------------------------------------------------- leftovers of interrupted runs
+
+
+def _leftover(name: str) -> re.Pattern[str]:
+    """The names :mod:`tempfile` gives this module's copies (8 characters) and the moved-aside ``.old``."""
+    return re.compile(rf"\.{re.escape(name)}\.(?:[a-z0-9_]{{8}}|old)")
+
+
+def _latest_change(path: Path) -> float:
+    latest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        with os.scandir(path) as entries:
+            for e in entries:
+                latest = max(latest, e.stat(follow_symlinks=False).st_mtime)
+    return latest
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def clean_leftovers(real: Path, now: float | None = None) -> None:
+    """Remove the stale leftovers of interrupted runs beside ``real``; put a stale ``.NAME.old`` back
+    as ``NAME`` when ``NAME`` is missing (the run died between moving the old output aside and the
+    new one in). Copies touched in the last :data:`STALE_AFTER` seconds may be another run's work."""
+    pattern = _leftover(real.name)
+    cutoff = (time.time() if now is None else now) - STALE_AFTER
+    try:
+        entries = [Path(e.path) for e in os.scandir(real.parent) if pattern.fullmatch(e.name)]
+    except OSError:
+        return
+    for path in entries:
+        try:
+            if _latest_change(path) >= cutoff:
+                continue
+            if path.name.endswith(".old") and not os.path.lexists(real):
+                os.replace(path, real)
+            else:
+                _remove(path)
+        except OSError:
+            continue  # not ours to fight over: the write itself says whether the output can be written
+
+
+# ---------------------------------------------------------------- writers
+
+
+def _unwritable(target: Path, exc: OSError) -> InputError:  # a full disk or a read-only folder: a usage error
+    return InputError(target, f"cannot be written ({exc.strerror or exc})")
+
+
+def _prepare(target: Path, directory: bool) -> Path:
+    real = _real(target)
+    _check_replaceable(target, real, directory=directory)
+    try:
+        real.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
+    clean_leftovers(real)
+    return real
+
+
+def _temporary(target: Path, real: Path, directory: bool) -> Path:
+    try:
+        if directory:
+            return Path(tempfile.mkdtemp(prefix=f".{real.name}.", dir=real.parent))
+        fd, name = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
+        os.close(fd)
+        return Path(name)
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
+
+
+def _move_folder_in(target: Path, tmp: Path, real: Path) -> None:
+    _check_replaceable(target, real, directory=True)  # again: the folder may have changed while the output was made
+    if not os.path.lexists(real):
+        tmp.rename(real)
+        return
+    old = real.with_name(f".{real.name}.old")
+    _remove(old)
+    real.rename(old)
+    try:
+        tmp.rename(real)
+    except BaseException:
+        old.rename(real)  # put the previous output back
+        raise
+    _remove(old)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str, *, directory: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success move it into place.
+
+    ``target`` is checked first (see the module's description); on any failure the temporary file
+    or folder is removed and ``target`` is untouched."""
+    target = Path(target)
+    real = _prepare(target, directory)
+    tmp = _temporary(target, real, directory)
+    try:
+        yield tmp
+        if directory:
+            _move_folder_in(target, tmp, real)
+        else:
+            os.replace(tmp, real)
+    except OSError as exc:
+        _remove(tmp)
+        raise _unwritable(target, exc) from None
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _keep_copy(real: Path, backup: Path) -> None:
+    try:
+        os.link(real, backup)  # the previous contents, kept under a second name at no cost
+    except OSError:
+        shutil.copy2(real, backup)  # a file system without hard links
+
+
+def _move_set_in(targets: Sequence[Path], tmps: Sequence[Path], reals: Sequence[Path]) -> None:
+    moved: list[tuple[Path, Path | None]] = []
+    backups: list[Path] = []
+    current = targets[0]
+    try:
+        for target, tmp, real in zip(targets, tmps, reals, strict=True):
+            current = target
+            backup = None
+            if os.path.lexists(real):
+                backup = real.with_name(f".{real.name}.old")
+                _remove(backup)
+                _keep_copy(real, backup)
+                backups.append(backup)
+            os.replace(tmp, real)
+            moved.append((real, backup))
+    except BaseException as exc:
+        kept = set()
+        for real, backup in reversed(moved):  # put back what was moved in, so the set is the previous one
+            try:
+                if backup is None:
+                    real.unlink(missing_ok=True)
+                else:
+                    os.replace(backup, real)
+            except OSError:
+                if backup is not None:
+                    kept.add(backup)  # the previous contents stay beside the file rather than be lost
+        for backup in backups:
+            if backup not in kept:
+                _remove(backup)
+        if isinstance(exc, OSError):
+            raise _unwritable(current, exc) from None
+        raise
+    for backup in backups:
+        _remove(backup)
+
+
+@contextlib.contextmanager
+def atomic_files(targets: Sequence[Path | str]) -> Iterator[list[Path]]:
+    """Yield a temporary path beside each of ``targets``; once all are written, move them into place
+    as a set: if moving one fails, those already moved are put back to their previous contents (or
+    removed, if new), so either every file is replaced or none is."""
+    paths = [Path(t) for t in targets]
+    reals = [_prepare(t, False) for t in paths]
+    tmps: list[Path] = []
+    try:
+        for target, real in zip(paths, reals, strict=True):
+            tmps.append(_temporary(target, real, False))
+        yield list(tmps)
+        _move_set_in(paths, tmps, reals)
+    except OSError as exc:  # while the files were written: the set's folder cannot take them
+        raise _unwritable(paths[0].parent, exc) from None
+    finally:
+        for tmp in tmps:
+            _remove(tmp)
