@@ -44,6 +44,11 @@ def command(source: Path, out: Path, key_file: Path | None, key_env: str | None,
                    "mcds pseudonyms; they are pseudonymised as they are.", err=True)
     result = ps.pseudonymise(sub, key, again=again)
     write_any(result, out)
-    fields = ps.identifier_fields(sub)
-    done = ", ".join(f"{t}.{f}" for t, names in fields.items() for f in names if sub.tables.get(t))
+    kinds = ps.identifier_kinds(sub.standard)
+    tables: dict[str, list[str]] = {}  # kind of identifier -> the tables (with rows) it was replaced in
+    for t in sub.standard.tables.values():
+        for f in t.field_names:
+            if (t.name, f) in kinds and sub.tables.get(t.name):
+                tables.setdefault(kinds[t.name, f][1], []).append(t.name)
+    done = "; ".join(f"the {kind.removesuffix('_id')} ids in {', '.join(ts)}" for kind, ts in tables.items() if ts)
     click.echo(f"Pseudonymised {done or 'nothing (no rows)'}; wrote {out}")
