@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mcds.cli import main
 
@@ -277,3 +279,32 @@ def test_mapping_init_never_overwrites_the_export_it_reads(tmp_path: Path) -> No
     export.write_bytes(b"Child ID,Date missing\nC1,2024-05-01\n")
     _refused(_run(["mapping", "init", export, "--out", export]))
     assert export.read_bytes() == b"Child ID,Date missing\nC1,2024-05-01\n"
+
+
+@pytest.fixture(scope="module")
+def written_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from mcds.submission import read_csv_package, write_csv_package
+
+    return write_csv_package(read_csv_package(KENT), tmp_path_factory.mktemp("written") / "pkg")
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_characters="/\\\x7f"),
+                    min_size=1, max_size=40).filter(lambda n: n not in (".", "..")),
+       folder=st.booleans())
+def test_anything_added_to_a_package_mcds_wrote_makes_it_not_replaceable(written_package: Path, name: str,
+                                                                          folder: bool) -> None:
+    from mcds.writing import replaceable
+
+    assert replaceable(written_package)
+    extra = written_package / name
+    if extra.exists() and not folder:  # one of the package's own files, rewritten with the same bytes
+        return
+    try:
+        extra.mkdir() if folder else extra.write_bytes(b"not mcds's\n")
+    except OSError:  # a name this file system refuses
+        return
+    try:
+        assert not replaceable(written_package)
+    finally:
+        shutil.rmtree(extra) if folder else extra.unlink()
