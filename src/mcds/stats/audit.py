@@ -470,6 +470,14 @@ class _Part:
         self.lp.run()
         self.solves += 1
         status = self.lp.getModelStatus()
+        if status not in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kUnbounded, hs.HighsModelStatus.kInfeasible):
+            # the warm start lost its way (numerical trouble): solve again from nothing, by dual simplex
+            self.lp.clearSolver()
+            self.lp.setOptionValue("simplex_strategy", 1)
+            self.lp.run()
+            self.lp.setOptionValue("simplex_strategy", 4)
+            self.solves += 1
+            status = self.lp.getModelStatus()
         if status == hs.HighsModelStatus.kUnbounded:
             return _Bound(INF if maximise else -INF, True, None, [])
         if status != hs.HighsModelStatus.kOptimal:
@@ -551,9 +559,10 @@ def _interval(part: _Part, expr: Expr, const: int, truth: int, width: int, place
     programme is solved only when they do not. The interval reported is made of values the
     attacker cannot rule out (each end exact where it was solved for)."""
     hi, lo = part.relaxed(expr, True), part.relaxed(expr, False)
-    if lo.value is None or hi.value is None:  # the truth is a solution: this is a bug in the model
-        msg = f"the disclosure audit's model has no solution for {place.label()}"
-        raise AssertionError(msg)
+    hi = hi if hi.value is not None else part.exact(expr, True)  # (the truth is a solution: a solver's
+    lo = lo if lo.value is not None else part.exact(expr, False)  # trouble, tried again another way)
+    if lo.value is None or hi.value is None:  # still no answer: count the cell as unprotected, to be safe
+        return Finding(place, 0, 0)
     pool.add(lo.point)
     pool.add(hi.point)
     if hi.value - lo.value < width:  # too narrow: which published figures make it so
