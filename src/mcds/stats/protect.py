@@ -98,8 +98,9 @@ def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
     added: dict[Place, Place] = {}
     proven: dict[Place, Finding] = {}
     memo: dict = {}
+    kept: set[Place] = set()  # every council count hidden so far: hidden again, so that what is hidden only grows
     for rounds in range(1, MAX_ROUNDS + 1):
-        pub = publish(councils, cfg, agg, added, memo)
+        pub = publish(councils, cfg, agg, set(added) | kept, memo)
         result = audit(pub.rows, pub.months, councils, agg, cfg, proven)
         proven = {f.place: f for f in result.findings}
         failures = result.failures
@@ -107,6 +108,10 @@ def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
             pub.protection = Protection(result, dict(added), rounds, time.perf_counter() - began)
             return pub
         shown = figures(pub, agg)
+        # Secondary suppression with more cells forced could choose other partners and show a cell
+        # it hid before: keep every hidden council count hidden, which also keeps the audit's proofs.
+        kept |= {p for p, text in shown.items() if text == cfg.symbols.suppressed and p.level == LOCAL_AUTHORITY
+                 and agg.inds[p.indicator].is_count}
         new: dict[Place, Place] = {}
         by_code = {c.new_la_code: c for c in councils}
         by_area: dict[tuple[int, str, str], list[Place]] = {}
