@@ -308,3 +308,16 @@ def test_anything_added_to_a_package_mcds_wrote_makes_it_not_replaceable(written
         assert not replaceable(written_package)
     finally:
         shutil.rmtree(extra) if folder else extra.unlink()
+
+
+def test_the_annotated_copy_never_overwrites_the_workbook_it_annotates(tmp_path: Path) -> None:
+    from mcds.submission import read_csv_package
+    from mcds.workbook import write_workbook
+
+    book = tmp_path / "return.xlsx"
+    write_workbook(read_csv_package(Path(__file__).resolve().parent.parent / "fixtures" / "valid" / "kent"), book)
+    before = book.read_bytes()
+    r = CliRunner().invoke(main, ["validate", str(book), "--annotate", str(book)])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output
+    assert book.read_bytes() == before

@@ -47,6 +47,10 @@ def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: s
     from mcds import render
     from mcds.validate import load
 
+    if annotate_out is not None:  # never write the annotated copy over the submission or the explanations
+        from mcds.writing import guard_output
+
+        guard_output(annotate_out, [path, explanations])
     bar, update = _progress_bar() if fmt == "text" else (None, None)
     if bar:
         bar.start()
