@@ -198,6 +198,7 @@ class _Builder:
         self.country = pub.country.code
         self.sels = selections(len(self.filters))
         self.bases = [s for s in self.sels if TOTAL not in s]
+        self._bases_of = {sel: [b for b in self.bases if in_selection(b, sel)] for sel in self.sels}
         self.counts = [i for i in agg.inds.values() if i.is_count]
         self.targets: list[tuple[Place, _Term, int]] = []  # suppressed council counts, with their true values
         self.grids: list[list[tuple[Place, _Term]]] = []  # per council and count, its hidden cells, if one is small
@@ -216,9 +217,8 @@ class _Builder:
                 t = _Term({}, int(d)) if d is not None else _Term({self.m.var(("x", *key)): 1})
             else:
                 t = _Term({})
-                for b in self.bases:
-                    if in_selection(b, sel):
-                        t.plus(self.cell(c, ind, b))
+                for b in self._bases_of[sel]:
+                    t.plus(self.cell(c, ind, b))
             self._cells[key] = t
         return t  # shared: callers add it into their own terms, never change it
 
@@ -306,9 +306,12 @@ class _Builder:
         bounds = _rounded_bounds(text, self.cfg)
         if bounds is None:
             return
+        cells = [self.cell(c, ind.id, sel) for c in members]
+        if not any(t.expr for t in cells):  # every council's count known: the area's tells nothing more
+            return
         t = _Term({})
-        for c in members:
-            t.plus(self.cell(c, ind.id, sel))
+        for cell in cells:
+            t.plus(cell)
         self.m.row(t.expr, t.const, bounds[0], bounds[1], place)
 
     def _derived(self, ind: Indicator, members: Sequence[Council], sel: Selection, text: str, place: Place) -> None:
@@ -318,6 +321,9 @@ class _Builder:
         covered = [c for c in members if c.collects(self.agg.needs(ind, sel))]
         if not covered:
             return
+        if ind.from_ratio and not any(self.cell(c, ind.numerator, sel).expr or self.cell(c, ind.denominator, sel).expr
+                                      for c in covered):
+            return  # every count it rests on is known: it tells nothing more
         num, den = _Term({}), _Term({})
         for c in covered:
             if ind.from_ratio:
@@ -551,13 +557,16 @@ class _Pool:
         return (self._matrix[:, idx] @ coef).tolist()
 
 
-def _interval(part: _Part, expr: Expr, const: int, truth: int, width: int, place: Place, rows: list[_Row],
-              pool: _Pool) -> Finding:
-    """The attacker's interval for one cell. The linear relaxation decides when it is narrow (the
-    attacker's interval is no wider) or when its solutions are whole; otherwise whole solutions
-    already found (``pool``, to which this adds) may show values far enough apart, and the integer
-    programme is solved only when they do not. The interval reported is made of values the
-    attacker cannot rule out (each end exact where it was solved for)."""
+def _interval(part: _Part, expr: Expr, const: int, width: int, place: Place, rows: list[_Row], pool: _Pool) -> Finding:
+    """The attacker's interval for one cell. Whole solutions already found (``pool``, to which this
+    adds) may show values far enough apart; otherwise the linear relaxation decides when it is
+    narrow (the attacker's interval is no wider) or when its solutions are whole, and the integer
+    programme is solved only when neither settles it. The interval reported is made of values the
+    attacker cannot rule out, each the value of a whole solution (an end is the attacker's
+    extreme where it was solved for; the true value is never used)."""
+    known = pool.values(expr)
+    if known and max(known) - min(known) >= width:
+        return Finding(place, min(known) + const, max(known) + const)
     hi, lo = part.relaxed(expr, True), part.relaxed(expr, False)
     hi = hi if hi.value is not None else part.exact(expr, True)  # (the truth is a solution: a solver's
     lo = lo if lo.value is not None else part.exact(expr, False)  # trouble, tried again another way)
@@ -570,9 +579,9 @@ def _interval(part: _Part, expr: Expr, const: int, truth: int, width: int, place
         binding = sorted({rows[k].place for k in bound if rows[k].place is not None})
         return Finding(place, int(lo.value + const), None if hi.value == INF else int(hi.value + const),
                        binding=binding)
-    seen = [truth - const] + (pool.values(expr) if not (hi.exact and lo.exact) else [])
-    top = hi.value if hi.exact else max(seen)
-    bottom = lo.value if lo.exact else min(seen)
+    seen = pool.values(expr) if not (hi.exact and lo.exact) else []
+    top = hi.value if hi.exact else max(seen, default=-INF)
+    bottom = lo.value if lo.exact else min(seen, default=INF)
     for maximise in (True, False):
         if top - bottom >= width or (hi if maximise else lo).exact:
             continue
@@ -580,6 +589,8 @@ def _interval(part: _Part, expr: Expr, const: int, truth: int, width: int, place
         pool.add(found.point)
         if found.value is not None:
             top, bottom = (max(top, found.value), bottom) if maximise else (top, min(bottom, found.value))
+    if top < bottom:  # no whole solution found at all (the solver stopped early): count it as unprotected
+        return Finding(place, 0, 0)
     binding = []
     if top - bottom < width:  # narrow for whole numbers only: what binds the relaxation is still what narrows it
         bound = part.relaxed(expr, True, binding=True).binding + part.relaxed(expr, False, binding=True).binding
@@ -673,10 +684,10 @@ def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, 
             position = {p: n for n, (p, _, _) in enumerate(targets)}
             found: dict[Place, Finding] = {}
             pool = _Pool(len(local))
-            for n, (place, t, truth) in enumerate(targets):
+            for n, (place, t, _) in enumerate(targets):
                 if place in proven:
                     continue
-                found[place] = _interval(part, exprs[n], t.const, truth, cfg.width, place, rows_here, pool)
+                found[place] = _interval(part, exprs[n], t.const, cfg.width, place, rows_here, pool)
                 findings.append(found[place])
             for grid in b.grids:
                 cells = [(p, t) for p, t in grid if p in position]
