@@ -553,18 +553,24 @@ def _depth_exceeded(text: str) -> int | None:
     return None
 
 
+def read_text(path: Path) -> str:
+    """A file people write (JSON, YAML) as text: UTF-8 (a BOM allowed), within memory; errors name
+    the file and, for bad bytes, where."""
+    check_fits_in_memory([path], MEMORY_FACTOR_IN_PYTHON)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "not UTF-8 text; save it as UTF-8", where=f"byte {exc.start}") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from None
+
+
 def load_json(path: Path, text: str | None = None) -> Any:
     """Parse a JSON file (or ``text`` read from it) by the rules in the module's docstring; numbers
     come back as their text (``"1e400"``), which is how every form holds cells."""
     path = Path(path)
     if text is None:
-        check_fits_in_memory([path], MEMORY_FACTOR_IN_PYTHON)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(path, "not UTF-8 text; save it as UTF-8", where=f"byte {exc.start}") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot be read ({exc.strerror})") from None
+        text = read_text(path)
     elif text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -638,13 +644,7 @@ def load_yaml(path: Path, text: str | None = None, *, loader: Any = None) -> Any
 
     path = Path(path)
     if text is None:
-        check_fits_in_memory([path], MEMORY_FACTOR_IN_PYTHON)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(path, "not UTF-8 text; save it as UTF-8", where=f"byte {exc.start}") from None
-        except OSError as exc:
-            raise InputError(path, f"cannot be read ({exc.strerror})") from None
+        text = read_text(path)
     parser = (loader or yaml.SafeLoader)(text)
     try:
         node = parser.get_single_node()
