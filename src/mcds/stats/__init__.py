@@ -6,7 +6,11 @@ in the Explore Education Statistics open data format, with a self-contained HTML
 - :mod:`~mcds.stats.config`: the indicator catalogue, ``statistics.json`` and ``disclosure.json``;
 - :mod:`~mcds.stats.load`: the one place a path becomes the typed DuckDB shape;
 - :mod:`~mcds.stats.compute`: unrounded statistics for any councils and filter levels;
-- :mod:`~mcds.stats.disclosure`: suppression and rounding;
+- :mod:`~mcds.stats.disclosure`: suppression and rounding by the rules;
+- :mod:`~mcds.stats.attack_model`, :mod:`~mcds.stats.audit`: the attacker's model of what a run
+  publishes, and its solution for every suppressed count;
+- :mod:`~mcds.stats.protect`: suppression that the audit proves; :mod:`~mcds.stats.audit_report`
+  what ``mcds stats --audit`` prints;
 - :mod:`~mcds.stats.ees`: the EES data and metadata files;
 - :mod:`~mcds.stats.html`: the report;
 - :mod:`~mcds.stats.check_ees`: the DfE screener's checks of EES files.

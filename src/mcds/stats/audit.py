@@ -28,6 +28,7 @@ constraints fall apart into independent parts, and a part without a suppressed c
 attacker nothing about one.
 """
 
+
 from __future__ import annotations
 
 import contextlib
@@ -36,37 +37,12 @@ import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 
-from mcds.stats.compute import TOTAL, Aggregator, Council, Selection, in_selection, selections
-from mcds.stats.config import Disclosure, Indicator
+from mcds.stats.attack_model import INF, LOCAL_AUTHORITY, NATIONAL, REGIONAL, Builder, Expr, Place, Row
+from mcds.stats.compute import Aggregator, Council
+from mcds.stats.config import Disclosure
 
-__all__ = ["Audit", "Finding", "Place", "Protection", "audit"]
-
-NATIONAL, REGIONAL, LOCAL_AUTHORITY = "National", "Regional", "Local authority"
-INF = math.inf
-
-
-@dataclass(frozen=True, order=True)
-class Place:
-    """Where a published figure is: a row of the data file and an indicator, or a month of the
-    report's chart of monthly counts (``sel`` empty, ``month`` YYYY-MM)."""
-
-    year: int
-    level: str
-    code: str
-    sel: Selection
-    indicator: str
-    month: str = ""
-
-    def label(self, filters: Sequence[str] = ()) -> str:
-        where = f"{self.level} {self.code}" if self.level != NATIONAL else self.code
-        if self.month:
-            return f"{self.year} {where} {self.indicator} month {self.month}"
-        levels = ",".join(f"{f}={s}" for f, s in zip(filters, self.sel, strict=False)) if filters else ",".join(self.sel)
-        return f"{self.year} {where} {self.indicator} [{levels}]"
-
+__all__ = ["LOCAL_AUTHORITY", "NATIONAL", "REGIONAL", "Audit", "Finding", "Place", "Protection", "audit"]
 
 @dataclass
 class Finding:
@@ -110,268 +86,6 @@ class Protection:
 
 
 # ---------------------------------------------------------------------------------------------
-# The attacker's model
-
-
-Expr = dict[int, int]  # variable index -> coefficient
-
-
-def _add(a: Expr, b: Expr, k: int = 1) -> None:
-    for v, c in b.items():
-        a[v] = a.get(v, 0) + k * c
-
-
-@dataclass
-class _Row:
-    expr: Expr
-    lo: float
-    hi: float
-    place: Place | None  # the published figure it comes from; None: known structure
-
-
-class _Model:
-    def __init__(self) -> None:
-        self.keys: dict[tuple, int] = {}
-        self.rows: list[_Row] = []
-
-    def var(self, key: tuple) -> int:
-        k = self.keys.get(key)
-        if k is None:
-            k = self.keys[key] = len(self.keys)
-        return k
-
-    def row(self, expr: Expr, const: int, lo: float, hi: float, place: Place | None) -> None:
-        expr = {v: c for v, c in expr.items() if c}
-        if expr:
-            self.rows.append(_Row(expr, lo - const, hi - const, place))
-
-
-@dataclass
-class _Term:
-    expr: Expr
-    const: int = 0
-
-    def plus(self, other: _Term, k: int = 1) -> None:
-        _add(self.expr, other.expr, k)
-        self.const += k * other.const
-
-
-def _number(text: str) -> Decimal | None:
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        return None
-    return d if d.is_finite() else None
-
-
-def _rounded_bounds(text: str, cfg: Disclosure) -> tuple[float, float] | None:
-    """The values of a count consistent with an area's published (rounded) text."""
-    if text == cfg.symbols.rounds_to_zero:
-        return 1, math.ceil(Fraction(cfg.round_base, 2)) - 1
-    d = _number(text)
-    if d is None:
-        return None
-    r = int(d)
-    if r == 0:
-        return 0, 0
-    half = Fraction(cfg.round_base, 2)
-    return math.ceil(r - half), math.ceil(r + half) - 1
-
-
-class _Builder:
-    def __init__(self, rows: Sequence[dict[str, str]], months: dict[str, dict[str, str]], councils: Sequence[Council],
-                 agg: Aggregator, cfg: Disclosure, year: int) -> None:
-        self.agg, self.cfg, self.year = agg, cfg, year
-        self.m = _Model()
-        pub = agg.pub
-        self.filters = [f.id for f in pub.filters]
-        names = {pub.filter_levels.total: TOTAL, pub.filter_levels.yes: "Y", pub.filter_levels.no: "N"}
-        self.table: dict[tuple[str, str, Selection], dict[str, str]] = {}
-        for r in rows:
-            if r["time_period"] != str(year):
-                continue
-            code = {NATIONAL: r["country_code"], REGIONAL: r["region_code"]}.get(r["geographic_level"], r["new_la_code"])
-            sel = tuple(names[r[f]] for f in self.filters)
-            self.table[r["geographic_level"], code, sel] = r
-        self.months = months
-        self.councils = list(councils)
-        self.country = pub.country.code
-        self.sels = selections(len(self.filters))
-        self.bases = [s for s in self.sels if TOTAL not in s]
-        self._bases_of = {sel: [b for b in self.bases if in_selection(b, sel)] for sel in self.sels}
-        self.counts = [i for i in agg.inds.values() if i.is_count]
-        self.targets: list[tuple[Place, _Term, int]] = []  # suppressed council counts, with their true values
-        self.grids: list[list[tuple[Place, _Term]]] = []  # per council and count, its hidden cells, if one is small
-        self._cells: dict[tuple[str, str, Selection], _Term] = {}
-        self._groups = self._shared_units()
-
-    # each council's unknowns -------------------------------------------------------------------
-    def cell(self, c: Council, ind: str, sel: Selection) -> _Term:
-        """A council's count in a selection, as the attacker sees it: known groups and unknowns."""
-        key = (c.new_la_code, ind, sel)
-        t = self._cells.get(key)
-        if t is None:
-            if TOTAL not in sel:
-                text = self.table[LOCAL_AUTHORITY, c.new_la_code, sel][ind]
-                d = _number(text)
-                t = _Term({}, int(d)) if d is not None else _Term({self.m.var(("x", *key)): 1})
-            else:
-                t = _Term({})
-                for b in self._bases_of[sel]:
-                    t.plus(self.cell(c, ind, b))
-            self._cells[key] = t
-        return t  # shared: callers add it into their own terms, never change it
-
-    def _shared_units(self) -> dict[str, str]:
-        """Indicators with their own SQL share one set of unknown row counts where their counts are
-        the same in every council and group (the attacker reads the definitions: an episode that
-        has ended is one, whichever percentage or median it is counted in)."""
-        own = [i for i in self.agg.inds.values() if not i.is_count and not i.from_ratio]
-        groups: dict[tuple, str] = {}
-        out: dict[str, str] = {}
-        for ind in own:
-            sig = tuple((c.new_la_code, b, sum(c.rows.get(ind.id, {}).get(tuple(x == "Y" for x in b), {}).values()))
-                        for c in self.councils for b in self.bases)
-            out[ind.id] = groups.setdefault((ind.denominator, sig), ind.id)
-        return out
-
-    def units(self, c: Council, ind: Indicator, sel: Selection, kind: str) -> _Term:
-        """The hidden row counts of an indicator with its own SQL (``n``: rows; ``k``: rows counted)."""
-        t = _Term({})
-        for b in self.bases:
-            if in_selection(b, sel):
-                group = self._groups[ind.id] if kind == "n" else ind.id
-                t.plus(_Term({self.m.var((kind, c.new_la_code, group, b)): 1}))
-        return t
-
-    # constraints ---------------------------------------------------------------------------
-    def build(self) -> _Model:
-        cfg, sym = self.cfg, self.cfg.symbols
-        for c in self.councils:
-            for ind in self.counts:
-                hidden, small = [], False
-                for sel in self.sels:
-                    text = self.table[LOCAL_AUTHORITY, c.new_la_code, sel][ind.id]
-                    place = Place(self.year, LOCAL_AUTHORITY, c.new_la_code, sel, ind.id)
-                    t = self.cell(c, ind.id, sel)
-                    d = _number(text)
-                    if d is not None:
-                        self.m.row(t.expr, t.const, int(d), int(d), place)
-                    elif text == sym.suppressed:
-                        self.m.row(t.expr, t.const, 1, INF, None)  # a true zero is never suppressed
-                        truth = int(self.agg.stat(ind, [c], sel).value or 0)
-                        self.targets.append((place, t, truth))
-                        hidden.append((place, t))
-                        small = small or cfg.is_small(truth)
-                if hidden and small:
-                    self.grids.append(hidden)
-        # The hidden row counts of the indicators with their own SQL bear on a suppressed count only
-        # through their denominators: where every council's denominator is known, they are left out.
-        self.own_sql = [i for i in self.agg.inds.values() if not i.is_count and not i.from_ratio
-                        and (i.denominator not in self.agg.inds
-                             or any(self.cell(c, i.denominator, b).expr for c in self.councils for b in self.bases))]
-        for c in self.councils:
-            self._hidden_units(c)
-        areas = [(NATIONAL, self.country, self.councils)]
-        for code in sorted({c.region_code for c in self.councils}):
-            areas.append((REGIONAL, code, [c for c in self.councils if c.region_code == code]))
-        for c in self.councils:
-            areas.append((LOCAL_AUTHORITY, c.new_la_code, [c]))
-        for level, code, members in areas:
-            for sel in self.sels:
-                row = self.table[level, code, sel]
-                for ind in self.agg.inds.values():
-                    place = Place(self.year, level, code, sel, ind.id)
-                    if ind.is_count:
-                        if level != LOCAL_AUTHORITY:
-                            self._area_count(ind, members, sel, row[ind.id], place)
-                    else:
-                        self._derived(ind, members, sel, row[ind.id], place)
-        self._monthly()
-        return self.m
-
-    def _hidden_units(self, c: Council) -> None:
-        for ind in self.own_sql:
-            for b in self.bases:
-                n = self.units(c, ind, b, "n")
-                if ind.unit == "percent":
-                    k = self.units(c, ind, b, "k")
-                    k.plus(n, -1)
-                    self.m.row(k.expr, k.const, -INF, 0, None)  # rows counted are among the rows
-                if ind.denominator in self.agg.inds:
-                    n.plus(self.cell(c, ind.denominator, b), -1)  # the rows are among the denominator's
-                    self.m.row(n.expr, n.const, -INF, 0, None)
-
-    def _area_count(self, ind: Indicator, members: Sequence[Council], sel: Selection, text: str, place: Place) -> None:
-        bounds = _rounded_bounds(text, self.cfg)
-        if bounds is None:
-            return
-        cells = [self.cell(c, ind.id, sel) for c in members]
-        if not any(t.expr for t in cells):  # every council's count known: the area's tells nothing more
-            return
-        t = _Term({})
-        for cell in cells:
-            t.plus(cell)
-        self.m.row(t.expr, t.const, bounds[0], bounds[1], place)
-
-    def _derived(self, ind: Indicator, members: Sequence[Council], sel: Selection, text: str, place: Place) -> None:
-        sym = self.cfg.symbols
-        if not ind.from_ratio and ind not in self.own_sql:
-            return
-        covered = [c for c in members if c.collects(self.agg.needs(ind, sel))]
-        if not covered:
-            return
-        if ind.from_ratio and not any(self.cell(c, ind.numerator, sel).expr or self.cell(c, ind.denominator, sel).expr
-                                      for c in covered):
-            return  # every count it rests on is known: it tells nothing more
-        num, den = _Term({}), _Term({})
-        for c in covered:
-            if ind.from_ratio:
-                num.plus(self.cell(c, ind.numerator, sel))
-                den.plus(self.cell(c, ind.denominator, sel))
-            else:
-                den.plus(self.units(c, ind, sel, "n"))
-                if ind.unit == "percent":
-                    num.plus(self.units(c, ind, sel, "k"))
-        if text == sym.not_applicable:
-            self.m.row(den.expr, den.const, 0, 0, place)
-            return
-        d = _number(text)
-        if d is None:
-            return
-        if ind.unit == "days":  # a median is shown over at least median_minimum rows
-            self.m.row(den.expr, den.const, self.cfg.median_minimum, INF, place)
-            return
-        scale = 100 if ind.unit == "percent" else 1
-        p = int(d.scaleb(ind.decimal_places))
-        k = 2 * 10 ** ind.decimal_places * scale
-        self.m.row(den.expr, den.const, 1, INF, place)
-        # (p - 1/2) / 10^dp <= scale * num / den < (p + 1/2) / 10^dp, times 2 * 10^dp * den
-        low, high = _Term(dict()), _Term(dict())
-        low.plus(num, k)
-        low.plus(den, -(2 * p - 1))
-        high.plus(num, k)
-        high.plus(den, -(2 * p + 1))
-        self.m.row(low.expr, low.const, 0, INF, place)
-        self.m.row(high.expr, high.const, -INF, -1, place)
-
-    def _monthly(self) -> None:
-        for ind_id, by_month in self.months.items():
-            ind = self.agg.inds[ind_id]
-            total = _Term({})
-            for c in self.councils:
-                if c.collects(ind.sources):
-                    total.plus(self.cell(c, ind_id, (TOTAL,) * len(self.filters)), -1)
-            for month, text in by_month.items():
-                v = self.m.var(("month", ind_id, month))
-                total.plus(_Term({v: 1}))
-                bounds = _rounded_bounds(text, self.cfg)
-                if bounds is not None:
-                    self.m.row({v: 1}, 0, bounds[0], bounds[1], Place(self.year, NATIONAL, self.country, (), ind_id, month))
-            self.m.row(total.expr, total.const, 0, 0, None)  # the months add up to the year
-
-
-# ---------------------------------------------------------------------------------------------
 # Solving
 
 
@@ -408,7 +122,7 @@ def _highs():  # type: ignore[no-untyped-def]
 class _Part:
     """One independent part of the attacker's model, in HiGHS."""
 
-    def __init__(self, nvars: int, rows: list[_Row], targets: list[Expr]) -> None:
+    def __init__(self, nvars: int, rows: list[Row], targets: list[Expr]) -> None:
         import highspy
         import numpy as np
 
@@ -557,7 +271,7 @@ class _Pool:
         return (self._matrix[:, idx] @ coef).tolist()
 
 
-def _interval(part: _Part, expr: Expr, const: int, width: int, place: Place, rows: list[_Row], pool: _Pool) -> Finding:
+def _interval(part: _Part, expr: Expr, const: int, width: int, place: Place, rows: list[Row], pool: _Pool) -> Finding:
     """The attacker's interval for one cell. Whole solutions already found (``pool``, to which this
     adds) may show values far enough apart; otherwise the linear relaxation decides when it is
     narrow (the attacker's interval is no wider) or when its solutions are whole, and the integer
@@ -599,7 +313,7 @@ def _interval(part: _Part, expr: Expr, const: int, width: int, place: Place, row
 
 
 def _several_under_rule(part: _Part, grid: list[tuple[int, Expr, int]], target: int, truth: int,
-                        pool: _Pool, cfg: Disclosure, finding: Finding, rows: list[_Row]) -> bool:
+                        pool: _Pool, cfg: Disclosure, finding: Finding, rows: list[Row]) -> bool:
     """Can a cell take more than one value for an attacker who knows that one of the council's
     suppressed cells of this count (``grid``: target number, expression, constant) is small?
 
@@ -632,7 +346,7 @@ def _several_under_rule(part: _Part, grid: list[tuple[int, Expr, int]], target: 
     return False
 
 
-def _components(nvars: int, rows: list[_Row]) -> list[int]:
+def _components(nvars: int, rows: list[Row]) -> list[int]:
     parent = list(range(nvars))
 
     def find(a: int) -> int:
@@ -666,14 +380,14 @@ def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, 
     findings: list[Finding] = []
     solves = 0
     for year in sorted({c.time_period for c in councils}):
-        b = _Builder(rows, months.get(year, {}), [c for c in councils if c.time_period == year], agg, cfg, year)
+        b = Builder(rows, months.get(year, {}), [c for c in councils if c.time_period == year], agg, cfg, year)
         model = b.build()
         nvars = len(model.keys)
         comp = _components(nvars, model.rows)
         findings += [Finding(p, t.const, t.const) for p, t, _ in b.targets if not t.expr]  # worked out exactly
         for root in sorted({comp[next(iter(t.expr))] for _, t, _ in b.targets if t.expr}):
             local = {v: k for k, v in enumerate(v for v in range(nvars) if comp[v] == root)}
-            rows_here = [_Row({local[v]: c for v, c in r.expr.items()}, r.lo, r.hi, r.place)
+            rows_here = [Row({local[v]: c for v, c in r.expr.items()}, r.lo, r.hi, r.place)
                          for r in model.rows if comp[next(iter(r.expr))] == root]
             targets = [(p, t, truth) for p, t, truth in b.targets if t.expr and comp[next(iter(t.expr))] == root]
             findings += [proven[p] for p, _, _ in targets if p in proven]
