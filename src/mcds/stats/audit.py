@@ -127,7 +127,6 @@ class _Part:
         import numpy as np
 
         self.hs, self.np = highspy, np
-        self.rows = rows
         self.nvars = nvars
         self.lp = _highs()
         self.lp.setOptionValue("presolve", "off")  # each solve starts from the last one's basis,
