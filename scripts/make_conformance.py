@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from mcds.submission import Submission, write_csv_package, write_json  # noqa: E402
 
-OUT = ROOT / "standard" / "1.0" / "conformance"
+OUT = ROOT / "standard" / "1.1" / "conformance"
 
-META = {"standard_version": "1.0", "old_la_code": "886", "new_la_code": "E10000016", "period_start": "2025-04-01",
+META = {"standard_version": "1.1", "old_la_code": "886", "new_la_code": "E10000016", "period_start": "2025-04-01",
         "period_end": "2026-03-31", "software": "mcds conformance suite", "created": "2026-05-01T09:00:00Z",
         "pseudonymised": "true"}
 
@@ -350,7 +350,7 @@ def write(case: Case) -> None:
     blocking = {"error", "query"}
     from mcds.catalogue import catalogue
 
-    kinds = catalogue("1.0")
+    kinds = catalogue("1.1")
     valid = case.valid if case.valid is not None else not any(kinds[i[0]].severity.value in blocking for i in case.issues)
     expected = {"description": case.description, "valid": valid, "issues": sorted(case.issues, key=json.dumps)}
     (folder / "expected.json").write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")

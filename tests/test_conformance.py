@@ -1,5 +1,6 @@
-"""The standard's conformance suite (standard/1.0/conformance/): every case must give exactly the
-issues its expected.json lists, as [code, table, row, field]."""
+"""The standard's conformance suites (standard/<version>/conformance/): every case must give exactly
+the issues its expected.json lists, as [code, table, row, field]. Each version's suite runs against the
+version its data declares, so 1.0's cases keep giving 1.0's answers."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from mcds.rules import rule_types
 from mcds.validation import EMITS
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITE = ROOT / "standard" / "1.0" / "conformance"
-CASES = sorted(p for p in SUITE.iterdir() if p.is_dir())
+VERSIONS = ("1.0", "1.1")
+CASES = [p for v in VERSIONS for p in sorted((ROOT / "standard" / v / "conformance").iterdir()) if p.is_dir()]
+LATEST = [p for p in CASES if p.parent.parent.name == VERSIONS[-1]]
 
 # Codes the validator can emit but no data of version 1.0 can trigger, with the reason.
 UNTRIGGERABLE = {
@@ -34,7 +36,7 @@ def _input(case: Path) -> Path:
     return files[0]
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_case(case: Path) -> None:
     expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
     report = mcds.validate(_input(case))
@@ -44,12 +46,12 @@ def test_case(case: Path) -> None:
 
 
 def _covered() -> set[str]:
-    return {i[0] for case in CASES for i in json.loads((case / "expected.json").read_text(encoding="utf-8"))["issues"]}
+    return {i[0] for case in LATEST for i in json.loads((case / "expected.json").read_text(encoding="utf-8"))["issues"]}
 
 
 def test_every_code_the_validator_emits_has_a_case() -> None:
-    emitted = set(EMITS) | {t.code for t in rule_types("1.0")}
-    assert emitted <= set(catalogue("1.0")), "the validator emits codes missing from issues.csv"
+    emitted = set(EMITS) | {t.code for t in rule_types(VERSIONS[-1])}
+    assert emitted <= set(catalogue(VERSIONS[-1])), "the validator emits codes missing from issues.csv"
     missing = emitted - _covered() - set(UNTRIGGERABLE)
     assert not missing, f"codes without a conformance case: {sorted(missing)}"
 
@@ -64,11 +66,11 @@ def test_untriggerable_codes_really_are() -> None:
 
 
 def test_every_case_has_a_valid_look_alike_or_is_one() -> None:
-    names = {c.name for c in CASES}
+    names = {c.name for c in LATEST}
     assert "valid-base" in names and sum(n.startswith("ok-") for n in names) >= 10
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_case_without_warnings(case: Path) -> None:
     """``load(..., warnings=False)`` (what statistics use) gives the full run's validity, errors and
     queries, in the same order, and no warnings."""
