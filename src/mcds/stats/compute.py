@@ -259,6 +259,7 @@ class Aggregator:
         self.inds = indicators(version)
         self.pub = publication(version)
         self._sums: dict[tuple[int, str, Selection], tuple[Council, Counter]] = {}
+        self._stats: dict[tuple[tuple[int, ...], str, Selection], tuple[tuple[Council, ...], Stat]] = {}
 
     def needs(self, ind: Indicator, sel: Selection) -> tuple[str, ...]:
         extra = [src for f, s in zip(self.pub.filters, sel, strict=True) if s != TOTAL for src in f.sources]
@@ -284,6 +285,14 @@ class Aggregator:
         return total
 
     def stat(self, ind: Indicator, area: Sequence[Council], sel: Selection) -> Stat:
+        """The unrounded statistic of ``area`` (remembered: disclosure control asks again each round)."""
+        key = (tuple(map(id, area)), ind.id, sel)
+        found = self._stats.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], area, strict=True)):
+            found = self._stats[key] = (tuple(area), self._stat(ind, area, sel))  # the councils kept: ids not reused
+        return found[1]
+
+    def _stat(self, ind: Indicator, area: Sequence[Council], sel: Selection) -> Stat:
         needs = self.needs(ind, sel)
         covered = [c for c in area if c.collects(needs)]
         if ind.is_count:
