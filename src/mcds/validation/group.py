@@ -283,21 +283,18 @@ class Group:
         expected = [fast_rows(p.path) for p in batch]
         if any(e is None for e in expected):
             return None
-        files, data = f"_gf{k}", f"_gb{k}"
-        con.execute(f"CREATE TABLE {files} (filename VARCHAR, _pkg INTEGER)")
-        con.execute(f"INSERT INTO {files} VALUES {', '.join(['(?, ?)'] * len(batch))}",
-                    [v for p in batch for v in (str(p.path), p.member)])
+        data = f"_gb{k}"
         cells = ", ".join(f"{c or 'NULL'} AS c{i}" for i, c in enumerate(columns, start=1))
+        members = [p.member for p in batch]  # DuckDB numbers the files read from 0, in the order given
         try:
-            con.execute(f"CREATE TABLE {data} AS SELECT f._pkg, {cells} FROM read_csv(?, filename=true, "
-                        f"{read_options(width)}) AS r JOIN {files} AS f USING (filename)",
+            con.execute(f"CREATE TABLE {data} AS SELECT CAST(list_extract({members!r}, CAST(file_index AS INTEGER) + 1) "
+                        f"AS INTEGER) AS _pkg, {cells} FROM read_csv(?, {read_options(width)})",
                         [[str(p.path) for p in batch]])
         except duckdb.OutOfMemoryException:
             raise
         except duckdb.Error:  # a file DuckDB will not take as it is: each is read on its own
-            con.execute(f"DROP TABLE {files}")
             return None
-        self._drop += [files, data]
+        self._drop.append(data)
         found = {pkg: (count, first, last) for pkg, count, first, last in con.execute(
             f"SELECT _pkg, count(*), min(rowid), max(rowid) FROM {data} GROUP BY _pkg").fetchall()}
         offsets, start = {}, 0
