@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mcds.errors import InputError, MCDSError
 
-__all__ = ["MIN_KEY_BYTES", "UnusableKeyError", "check_key", "key_from_env", "key_from_file"]
+__all__ = ["MIN_KEY_BYTES", "UnusableKeyError", "check_key", "key_from_env", "key_from_file", "refuse_key_as_argument"]
 
 MIN_KEY_BYTES = 32
 MIN_DISTINCT = 8  # different characters (bytes) a key must hold at least
@@ -140,3 +140,13 @@ def key_from_env(name: str) -> bytes:
         raise UnusableKeyError("the environment variable named by --key-env does not hold UTF-8 text; "
                                f"put a key of letters and digits in it ({ADVICE})") from None
     return check_key(value, "the environment variable named by --key-env")
+
+
+def refuse_key_as_argument(key: bytes, arguments: dict[str, object]) -> None:
+    """Refuse a run one of whose ``arguments`` ({name as in the usage line: value}) holds the key: the
+    key pasted where a file's name was expected would be echoed in the next message, and written into
+    the name of the output. The message names the argument, never its value."""
+    for name, value in arguments.items():
+        if value is not None and key in os.fsencode(str(value)):
+            raise UnusableKeyError(f"{name} holds the key itself (not repeated here); give the name of a file or "
+                                   "folder there, and the key only through --key-file or --key-env")

@@ -71,6 +71,7 @@ __all__ = [
     "ZIP_RATIO_FLOOR",
     "ZIP_TEMP_PREFIX",
     "ZipSummary",
+    "check_columns",
     "check_fits_in_memory",
     "check_zip",
     "csv_field_limit",
@@ -132,6 +133,16 @@ MAX_CSV_COLUMNS = 1_000
 """Most columns a CSV file of a package may have. The standard's widest table has 19 fields; reading
 costs time and memory per column for every row (16,384 columns, Excel's most, take seconds for a
 few rows; 100,000 columns exhaust the memory in a file of under 1 MB)."""
+
+
+
+def check_columns(path: Path, count: int, *, what: str = "the header", where: str | None = "row 1") -> None:
+    """Refuse a table of more than :data:`MAX_CSV_COLUMNS` columns, by every reader in the same words:
+    a CSV file's header, a worksheet (``what="the sheet"``), the keys of a JSON form's records."""
+    if count > MAX_CSV_COLUMNS:
+        raise InputError(path, f"too many columns: {what} has {count:,} (at most {MAX_CSV_COLUMNS:,} are read; the "
+                               "standard's widest table has a few dozen); refused", where=where)
+
 
 MEMORY_FACTOR_STREAMED = 6
 """Memory needed per byte of a CSV file the validator loads into DuckDB (text cells at 16 bytes
@@ -372,6 +383,9 @@ def _stream_member(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, summa
                                        f"{far_row} or beyond, {far_row * far_col:,} cells from A1 (at most "
                                        f"{MAX_SHEET_CELLS:,} are read); delete the stray cells beyond the data",
                                  where=f"sheet {sheet}" if sheet else f"sheet file {info.filename}")
+    if summary is not None:
+        check_columns(path, max(max_col, widest), what="the sheet",
+                      where=f"sheet {sheet}" if sheet else f"sheet file {info.filename}")
     if summary is not None and max_row:
         summary.sheet_areas[info.filename] = (max_row, max_col)
 
@@ -553,6 +567,57 @@ def _depth_exceeded(text: str) -> int | None:
     return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # \uD800 to \uDFFF written in a JSON string
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+LONE_SURROGATE = ("holds {escape}, half of a UTF-16 surrogate pair without its other half, which is no character "
+                  "(the program that wrote the file split a character in two); write the character itself, "
+                  "or remove the escape")
+
+
+def _lone(surrogate: str) -> str:
+    return LONE_SURROGATE.format(escape=f"\\u{ord(surrogate):04x}")
+
+
+def _where(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line}, column {offset - text.rfind(chr(10), 0, offset)}"
+
+
+def _lone_surrogate_json(path: Path, text: str) -> None:
+    """Refuse a JSON text (parsed already, so valid) one of whose strings, key or value, decodes to a
+    lone surrogate (``"a\\ud800b"``): no UTF-8 writer, DuckDB included, can take it."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return
+    for m in _JSON_STRING.finditer(text):
+        token = m.group()
+        bad = _SURROGATE.search(json.loads(token)) if _SURROGATE_ESCAPE.search(token) else None
+        if bad:
+            raise InputError(path, _lone(bad.group()), where=_where(text, m.start()))
+
+
+def _lone_surrogate_yaml(path: Path, root: Any) -> None:
+    """The same for a composed YAML document: a scalar (``"a\\ud800b"``, ``"\\U0000dfff"``) holding a lone surrogate."""
+    import yaml
+
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            bad = _SURROGATE.search(node.value)
+            if bad:
+                mark = node.start_mark
+                raise InputError(path, _lone(bad.group()), where=f"line {mark.line + 1}, column {mark.column + 1}")
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([n for pair in node.value for n in pair]))  # the first in the file is found first
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+
+
 def read_text(path: Path) -> str:
     """A file people write (JSON, YAML) as text: UTF-8 (a BOM allowed), within memory; errors name
     the file and, for bad bytes, where."""
@@ -574,7 +639,7 @@ def load_json(path: Path, text: str | None = None) -> Any:
     elif text.startswith("\ufeff"):
         text = text[1:]
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_int=str, parse_float=str, parse_constant=_constant)
+        doc = json.loads(text, object_pairs_hook=_pairs, parse_int=str, parse_float=str, parse_constant=_constant)
     except _Duplicate as exc:
         raise InputError(path, f"the key '{exc.key[:100]}' appears twice in one object; a JSON object must not repeat "
                                "a key (which value is meant?)") from None
@@ -584,12 +649,11 @@ def load_json(path: Path, text: str | None = None) -> Any:
         raise InputError(path, f"'{exc}' is not a JSON number; write the value as text or leave it out") from None
     except RecursionError:
         offset = _depth_exceeded(text)
-        where = None
-        if offset is not None:
-            line = text.count("\n", 0, offset) + 1
-            where = f"line {line}, column {offset - text.rfind(chr(10), 0, offset)}"
+        where = None if offset is None else _where(text, offset)
         raise InputError(path, f"nested too deeply (arrays or objects more than {MAX_JSON_DEPTH} levels inside one "
                                "another; the JSON form needs 3); refused", where=where) from None
+    _lone_surrogate_json(path, text)
+    return doc
 
 
 # ---------------------------------------------------------------- YAML
@@ -655,6 +719,7 @@ def load_yaml(path: Path, text: str | None = None, *, loader: Any = None) -> Any
             raise InputError(path, f"its aliases (*name) repeat what they name until the file comes to {expanded:,} "
                                    f"values and characters, {expanded - written:,} more than written (at most "
                                    f"{MAX_YAML_ALIAS_EXPANSION:,} more are read: a YAML bomb?); refused")
+        _lone_surrogate_yaml(path, node)
         return parser.construct_document(node)
     except _Cycle as exc:
         raise InputError(path, "an alias (*name) is inside the value it names, which never ends; refused",

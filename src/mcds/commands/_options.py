@@ -17,3 +17,60 @@ def standard_version(f):  # type: ignore[no-untyped-def]
 def output_format(*choices: str, default: str = "text"):  # type: ignore[no-untyped-def]
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format.")
+
+
+NOT_REPEATED = "not repeated here, in case it is the key"
+
+
+class KeyCommand(click.Command):
+    """A command that takes a key (``--key-file``, ``--key-env``): its usage errors never repeat a value
+    given on the command line, where a key pasted by mistake would be echoed to the terminal, its
+    scroll-back and any log of the run. Use it as ``@click.command(name, cls=KeyCommand)``.
+
+    click's own messages quote what was typed ("Got unexpected extra argument (<value>)", "No such
+    option '--<value>'", "Invalid value for ...: '<value>' ..."): each becomes a message that says what
+    is wrong without the value."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)
+        ctx.allow_extra_args = True  # extra arguments are refused below, without repeating them
+        try:
+            rest = super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hint = f"; did you mean {' or '.join(sorted(exc.possibilities))}?" if exc.possibilities else ""
+            raise click.UsageError(f"no such option (the name given is {NOT_REPEATED}){hint}", ctx=exc.ctx) from None
+        except click.UsageError as exc:
+            raise click.UsageError(self._without_values(exc.format_message(), given, ctx), ctx=exc.ctx) from None
+        ctx.allow_extra_args = False
+        if rest and not ctx.resilient_parsing:
+            wanted = " and ".join(p.human_readable_name for p in self.get_params(ctx) if isinstance(p, click.Argument))
+            more = "an argument" if len(rest) == 1 else f"{len(rest)} arguments"
+            raise click.UsageError(
+                f"{more} more than {wanted or 'expected'} ({NOT_REPEATED}); give the key with "
+                "--key-file FILE or --key-env VAR, never on the command line itself", ctx=ctx)
+        return rest
+
+    def _vocabulary(self, ctx: click.Context) -> set[str]:
+        """The command's own words, which a message may quote: its option names and choices."""
+        words = {self.name or ""}
+        for p in self.get_params(ctx):
+            words.update(p.opts, p.secondary_opts)
+            if isinstance(p.type, click.Choice):
+                words.update(str(c) for c in p.type.choices)
+        return words
+
+    def _without_values(self, message: str, given: list[str], ctx: click.Context) -> str:
+        values: set[str] = set()
+        for arg in given:
+            values.add(arg)
+            if arg.startswith("-") and "=" in arg:
+                values.update(arg.split("=", 1))
+            elif arg.startswith("-") and not arg.startswith("--") and len(arg) > 2:
+                values.add(arg[2:])  # -kVALUE
+        known = self._vocabulary(ctx)
+        hidden = False
+        for value in sorted(values - known, key=len, reverse=True):
+            if len(value) >= 4 and value in message:  # shorter values cannot be a key (32 bytes at least)
+                message = message.replace(value, "...")
+                hidden = True
+        return message + (f" (the value given is {NOT_REPEATED})" if hidden else "")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from mcds.commands._options import KeyCommand
 
-@click.command("pseudonymise")
+@click.command("pseudonymise", cls=KeyCommand)
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--key-file", type=click.Path(path_type=Path), help="File holding the key (at least 32 bytes).")
@@ -26,11 +27,13 @@ def command(source: Path, out: Path, key_file: Path | None, key_env: str | None,
     from mcds import pseudonymise as ps
     from mcds.convert.package import read_any, write_any
     from mcds.errors import InputError
+    from mcds.pseudonym_keys import refuse_key_as_argument
     from mcds.submission import guard_output
 
     if (key_file is None) == (key_env is None):
         raise click.UsageError("give the key with exactly one of --key-file or --key-env")
     key = ps.key_from_file(key_file) if key_file else ps.key_from_env(key_env or "")
+    refuse_key_as_argument(key, {"SOURCE": source, "OUT": out})
     guard_output(out, [source, key_file])  # never over the package or the key, nor a folder holding them
     sub = read_any(source)
     reason = ps.already_pseudonymised(sub)

@@ -179,7 +179,8 @@ def read_csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str |
     """The header (names stripped) and the data rows of a CSV file, numbered as in Excel (header = 1).
 
     Cells are stripped of stray spaces; empty cells are ``None``; blank rows are skipped."""
-    from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_fits_in_memory, csv_field_limit, detect_encoding
+    from mcds.safety import (MEMORY_FACTOR_IN_PYTHON, check_columns, check_fits_in_memory, csv_field_limit,
+                             detect_encoding)
 
     csv_field_limit()
     path = Path(path)
@@ -200,6 +201,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str |
         raise InputError(path, "the file is empty") from None
     except csv.Error as exc:
         raise InputError(path, f"not readable as CSV ({exc})") from None
+    check_columns(path, len(header))  # the validator's cap: each column costs time and memory in every row
     header = [h.strip() for h in header]
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:

@@ -22,7 +22,7 @@ METADATA_KEY = "metadata"
 
 
 def read_json(path: Path, con: duckdb.DuckDBPyConnection, *, prefix: str = "_raw") -> RawSubmission:
-    from mcds.safety import load_json
+    from mcds.safety import check_columns, load_json
 
     path = Path(path)
     doc = load_json(path)  # repeated keys, NaN and runaway nesting refused; numbers kept as written
@@ -43,6 +43,7 @@ def read_json(path: Path, con: duckdb.DuckDBPyConnection, *, prefix: str = "_raw
             for k in r:
                 header.setdefault(k, None)
         names = list(header)
+        check_columns(path, len(names), what=f"the table '{key[:100]}' (the keys of its records)", where=f"/{key[:100]}")
         relation = f"{prefix}_{n}"
 
         def rows(records: list[dict[str, Any]] = records, names: list[str] = names):  # type: ignore[no-untyped-def]
