@@ -35,7 +35,8 @@ SUFFIX = {"csv": "", "zip": ".zip", "xlsx": ".xlsx", "json": ".json"}
 # ---------------------------------------------------------------- a draft 1.1 of our own
 
 REFERRAL_SQL = ("SELECT child_id || '-1' AS referral_id, child_id, nrm_referral_date AS referral_date, "
-                "nrm_reasonable_grounds_decision AS reasonable_grounds_decision FROM children "
+                "nrm_reasonable_grounds_decision AS reasonable_grounds_decision, CAST(NULL AS BOOLEAN) AS made_while_missing "
+                "FROM children "
                 "WHERE nrm_referral_date IS NOT NULL ORDER BY child_id")
 REFERRED_SQL = "nrm_referral_date IS NOT NULL"
 ID = {"pattern": "^[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}$", "required": True}
@@ -96,7 +97,7 @@ def build_draft(root: Path, mapping: dict[str, object] | None = MAP) -> Path:
         "fields": [_field("referral_id", "string", constraints=ID), _field("child_id", "string", constraints=ID),
                    _field("referral_date", "date", constraints={"required": True}),
                    _field("reasonable_grounds_decision", "string", codelist="nrm_decision"),
-                   _field("made_while_missing", "boolean")]}))
+                   _field("made_while_missing", "boolean"), _field("competent_authority", "string")]}))
     codes = (new / "codelists" / "nrm_decision.csv").read_text().splitlines()
     rows = [codes[0] + ",deprecated"] + [c + (",1.1; use awaiting" if c.startswith("pending,") else ",") for c in codes[1:]]
     rows.append("awaiting,Awaiting,A decision has not yet been made.,")
@@ -222,16 +223,19 @@ def test_new_fields_are_blank_or_derived_and_the_gaps_not_collected(draft: Path,
     by_child = {c["child_id"]: c for c in referred}
     for r in new.rows("nrm_referrals"):
         c = by_child[r["child_id"]]
-        assert (r["referral_id"], r["referral_date"], r["reasonable_grounds_decision"], r["made_while_missing"]) == \
-            (c["child_id"] + "-1", c["nrm_referral_date"], c["nrm_reasonable_grounds_decision"], None)
+        assert (r["referral_id"], r["referral_date"], r["reasonable_grounds_decision"], r["made_while_missing"],
+                r["competent_authority"]) == (c["child_id"] + "-1", c["nrm_referral_date"], c["nrm_reasonable_grounds_decision"],
+                                              None, None)
     assert [c["nrm_referred"] for c in new.rows("children")] == \
         ["true" if c["nrm_referral_date"] else "false" for c in old.rows("children")]
     assert all(c["age_disputed"] is None for c in new.rows("children"))
     assert all(e["safety_plan"] is None for e in new.rows("missing_episodes"))
-    assert new.metadata["not_collected"] == "children.age_disputed;missing_episodes.safety_plan;nrm_referrals.made_while_missing"
+    assert new.metadata["not_collected"] == ("children.age_disputed;missing_episodes.safety_plan;"
+                                             "nrm_referrals.made_while_missing;nrm_referrals.competent_authority")
     assert report.not_collected == new.metadata["not_collected"].split(";")
     added = {(a.table, a.field): (a.derived, a.not_collected) for a in report.added}
     assert added == {("nrm_referrals", None): (len(referred), False), ("nrm_referrals", "made_while_missing"): (None, True),
+                     ("nrm_referrals", "competent_authority"): (None, True),
                      ("children", "nrm_referred"): (len(old.rows("children")), False),
                      ("children", "age_disputed"): (None, True), ("missing_episodes", "safety_plan"): (None, True)}
     assert [(d.table, d.field, d.rows, d.replacement) for d in report.deprecated_fields] == \
@@ -460,3 +464,39 @@ def test_a_failed_upgrade_leaves_the_previous_output(draft: Path, tmp_path: Path
         files.write_form(__import__("mcds.convert.package", fromlist=["x"]).read_any(OLD / "croydon.json"), out, "json")
     assert out.read_bytes() == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["out.json"]
+
+
+# ---------------------------------------------------------------- the real standard and its map
+
+
+def test_the_real_migration_map_conforms_and_is_sound() -> None:
+    """Every map of the standard follows the model (mcds.migration) and agrees with the versions it joins:
+    every new table and field accounted for, every name it gives real."""
+    for version in std.supported_versions():
+        entry = std.standard_root() / version / migration.FILE
+        if entry.is_file():
+            m = migration.Migration.model_validate_json(entry.read_text(encoding="utf-8"))
+            assert m.to == version and migration.problems(m) == []
+    steps = migration.chain("1.0", std.current_version())
+    assert steps[0].from_ == "1.0" and steps[-1].to == std.current_version()
+
+
+REAL = [("kent", f) for f in FORMS] + [("croydon", "json"), ("manchester", "xlsx")]
+
+
+@pytest.mark.parametrize(("council", "form"), REAL, ids=[f"{c}-{f}" for c, f in REAL])
+def test_a_1_0_fixture_upgrades_to_a_valid_current_package_losing_nothing(tmp_path: Path, council: str, form: str) -> None:
+    src = _form(council, form, tmp_path)
+    out = tmp_path / f"{council}-new{SUFFIX[form]}"
+    r = _run("upgrade", src, "--out", out, "--format", "json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert report["output"]["valid"] and report["output"]["standard_version"] == std.current_version()
+    assert report["output"]["errors"] == 0 and report["output"]["queries"] == 0
+    assert_carried(cells(src, form), cells(out, form))
+    derived = {(a["table"], a["field"]) for a in report["added"] if a["derived"] is not None}
+    blank = {(a["table"], a["field"]) for a in report["added"] if a["not_collected"]}
+    assert derived and blank and not derived & blank
+    m = migration.load(std.current_version())
+    assert derived == {(d.table, d.field) for d in m.derive}
+    assert set(report["not_collected"]) == {f"{t}.{f}" if f else t for t, f in blank}

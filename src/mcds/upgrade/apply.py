@@ -25,6 +25,10 @@ from mcds.submission import Submission
 __all__ = ["Added", "Step", "apply", "cell_text", "in_use"]
 
 NOT_COLLECTED = "not_collected"
+# a column a table derivation sets to a NULL literal (NULL, NULL::TYPE or CAST(NULL AS TYPE)) is one the
+# previous version could not hold: it is not derived but not collected
+_NULL_COLUMN = re.compile(r'(?:\bCAST\s*\(\s*NULL\s+AS\s+[\w\[\] ]+?\s*\)|\bNULL(?:\s*::\s*[\w\[\]]+)?)\s+AS\s+"?(\w+)"?',
+                          re.IGNORECASE)
 
 
 @dataclass
@@ -145,7 +149,8 @@ def _step(sub: Submission, m: Migration) -> tuple[Submission, Step]:
                 d = m.table_derivation(t.name)
                 uncollected = d is None or _uncollected_source(d, old, missing)
                 if d is not None and not uncollected:
-                    made, derived = _derive_table(con, m, d, t)
+                    columns, derived = _derive_table(con, m, d, t)
+                    made = set(columns) - {c.group(1) for c in _NULL_COLUMN.finditer(d.sql)}
                     out.tables[t.name] = [{n: r.get(n) for n in t.field_names} for r in derived]
                     report.added.append(Added(t.name, derived=len(out.tables[t.name]), note=d.note))
                     report.added += [Added(t.name, f, not_collected=True) for f in t.field_names if f not in made]
