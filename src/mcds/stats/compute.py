@@ -25,6 +25,7 @@ from mcds import standard as std
 from mcds.errors import InputError
 from mcds.stats.config import Indicator, Publication, indicators, publication
 from mcds.stats.load import Package
+from mcds.stats.versions import Raised
 from mcds.validation.group import Group, unprefixed
 
 __all__ = ["NO", "TOTAL", "YES", "Aggregator", "Council", "Part", "Stat", "combine", "compute", "group_parts",
@@ -53,6 +54,8 @@ class Council:
     # indicator id -> Counter{first day of month: rows}, for indicators whose SQL gives an event_date
     months: dict[str, Counter] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    # (source, version) of each package of an older version, with what that version cannot hold
+    older: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
 
     def collects(self, needs: Iterable[str]) -> bool:
         """Does the council's source hold every table or field in ``needs``?"""
@@ -65,6 +68,7 @@ class Council:
     def add(self, other: Council) -> None:
         self.not_collected |= other.not_collected
         self.sources += other.sources
+        self.older += other.older
         for ind, groups in other.rows.items():
             mine = self.rows.setdefault(ind, {})
             for base, counter in groups.items():
@@ -168,27 +172,32 @@ def _query(version: str | None, con: duckdb.DuckDBPyConnection, by: str | None =
 
 
 def _council(path: Path, old: str, new: str, start: dt.date, end: dt.date, not_collected: Iterable[str],
-             found: tuple[Rows, Months], version: str | None) -> Council:
+             found: tuple[Rows, Months], version: str | None, raised: Raised | None = None) -> Council:
     code = std.load(version).codelist("council").by_code.get(new)
     if code is None or code.extra.get("old_la_code") != old:
         raise InputError(path, f"council {old} {new} is not in the council codelist")
+    own = set(not_collected)
+    if raised is not None:
+        not_collected = raised.not_collected(own)
+    older = [(str(path), raised.source, frozenset(set(not_collected) - own))] if raised is not None else []
     return Council(end.year, old, new, code.title, code.extra["region_code"], code.extra["region_name"], start, end,
-                   set(not_collected), found[0], found[1], [str(path)])
+                   set(not_collected), found[0], found[1], [str(path)], older)
 
 
-def part(pkg: Package, version: str | None = None) -> Part:
-    """Run the catalogue's SQL in one package."""
+def part(pkg: Package, version: str | None = None, raised: Raised | None = None) -> Part:
+    """Run the catalogue's SQL in one package (``raised``: how it was brought up to ``version``)."""
     query = _query(version, pkg.con)
     found = query.run(pkg.con).get(None) or query.empty()
     c = _council(pkg.path, pkg.old_la_code, pkg.new_la_code, pkg.period_start, pkg.period_end, pkg.not_collected,
-                 found, version)
+                 found, version, raised)
     children = frozenset(r[0] for r in pkg.con.execute("SELECT DISTINCT hash(child_id) FROM children").fetchall())
     return Part(c, children)
 
 
-def group_parts(group: Group, version: str | None = None) -> list[Part | InputError]:
+def group_parts(group: Group, version: str | None = None, raised: Raised | None = None) -> list[Part | InputError]:
     """Run the catalogue's SQL once in a checked :class:`~mcds.validation.group.Group`: the part of
-    each member, in order (or the error that stops it)."""
+    each member, in order (or the error that stops it). ``raised``: how the members were brought up
+    to ``version`` from an older one (:mod:`mcds.stats.versions`)."""
     if not group.members:
         return []
     con = group.con
@@ -204,7 +213,7 @@ def group_parts(group: Group, version: str | None = None) -> list[Part | InputEr
         not_collected = {item.strip() for item in meta.get("not_collected") or () if item.strip()}
         try:
             c = _council(m.path, meta["old_la_code"], meta["new_la_code"], meta["period_start"], meta["period_end"],
-                         not_collected, found.get(m.number) or query.empty(), version)
+                         not_collected, found.get(m.number) or query.empty(), version, raised)
         except InputError as exc:
             out.append(exc)
             continue

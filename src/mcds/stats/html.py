@@ -16,6 +16,7 @@ from mcds import standard as std
 from mcds.stats.compute import NO, TOTAL, YES, Selection
 from mcds.stats.config import Disclosure, indicators, publication
 from mcds.stats.ees import LOCAL_AUTHORITY, NATIONAL, Published
+from mcds.stats.versions import older_packages
 
 __all__ = ["BACKGROUND", "COLOURS", "TEXT", "report"]
 
@@ -237,7 +238,16 @@ def report(result: Published, cfg: Disclosure, version: str | None = None) -> st
     body.append(f"<p>National and regional counts are rounded to the nearest {cfg.round_base} (halves up). Council "
                 f"counts from {cfg.suppress_min} to {cfg.suppress_max} are not shown, nor any other figure from which "
                 f"one could be worked out; percentages are computed from unrounded figures.</p>")
-    body.append(f"<p>{_suppression_note(result, cfg)}</p><dl>")
+    body.append(f"<p>{_suppression_note(result, cfg)}</p>")
+    for older in older_packages(result.councils, inds.values()):
+        if older.lacking:
+            labels = ", ".join(inds[i].label.lower() for i in older.lacking)
+            body.append(f"<p>{escape(older.council)} sent its return in version {escape(older.version)} of the "
+                        f"standard, which does not record what these figures need: {escape(labels)}. They are "
+                        f"shown as {escape(sym.not_collected)} for {escape(older.council)}; so are regional and national "
+                        "counts that need them, and percentages that need them are computed from the councils "
+                        "that record them.</p>")
+    body.append("<dl>")
     for symbol, meaning in ((sym.suppressed, "not shown, to protect confidentiality"),
                             (sym.not_collected, "not available: the council's records do not hold these data"),
                             (sym.not_applicable, "not applicable (for example a percentage of no children)"),

@@ -39,18 +39,20 @@ class Package:
     period_start: dt.date
     period_end: dt.date
     not_collected: frozenset[str]
+    version: str = ""  # the version of the standard the submission follows (and its typed shape, until raised)
 
     def close(self) -> None:
         self.con.close()
 
 
 def _from_connection(path: Path, con: duckdb.DuckDBPyConnection) -> Package:
-    cur = con.execute("SELECT old_la_code, new_la_code, period_start, period_end, not_collected FROM metadata")
+    cur = con.execute("SELECT old_la_code, new_la_code, period_start, period_end, not_collected, standard_version "
+                      "FROM metadata")
     row = cur.fetchone()
     if row is None or None in row[:4]:
         raise InputError(path, "the submission's metadata lacks its council or reporting period")
     not_collected = frozenset(item.strip() for item in row[4] or () if item.strip())
-    return Package(path, con, row[0], row[1], row[2], row[3], not_collected)
+    return Package(path, con, row[0], row[1], row[2], row[3], not_collected, row[5] or "")
 
 
 def load_package(path: Path, threads: int | None = None) -> Package:
