@@ -69,6 +69,7 @@ __all__ = [
     "MAX_ZIP_RATIO",
     "MAX_ZIP_UNCOMPRESSED",
     "ZIP_RATIO_FLOOR",
+    "XLSX_MARK",
     "ZIP_TEMP_PREFIX",
     "ZipSummary",
     "check_columns",
@@ -85,6 +86,7 @@ __all__ = [
     "physical_lines",
     "safe_member_name",
     "source_date",
+    "xlsx_written_by_mcds",
 ]
 
 # ---------------------------------------------------------------- the limits (all of them)
@@ -819,10 +821,60 @@ def source_date() -> str | None:
     return dt.datetime.fromtimestamp(int(value), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+XLSX_MARK = "mcds-sha256:"
+"""How a workbook mcds wrote says so: its document identifier (``dc:identifier`` of
+``docProps/core.xml``) is this and the SHA-256 of every other member, so a copy saved again by Excel
+or anything else (which rewrites the members) no longer carries a mark that holds."""
+
+_CORE = "docProps/core.xml"
+_IDENTIFIER = re.compile(rb"<dc:identifier>([^<]*)</dc:identifier>")
+
+
+def _members_digest(zf: zipfile.ZipFile) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for info in zf.infolist():
+        if info.filename == _CORE:
+            continue
+        digest.update(info.filename.encode("utf-8", "surrogateescape") + b"\x00")
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def xlsx_written_by_mcds(path: Path) -> bool:
+    """Whether the workbook at ``path`` is one mcds wrote (:func:`normalise_xlsx`) and nothing changed
+    since: its mark (:data:`XLSX_MARK`) holds. Anything unreadable, or too large to check, is not."""
+    try:
+        if Path(path).stat().st_size > MAX_ZIP_UNCOMPRESSED or not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED:
+                return False
+            core = zf.read(_CORE) if _CORE in zf.namelist() else b""
+            mark = _IDENTIFIER.search(core)
+            return bool(mark) and mark.group(1).decode("ascii", "replace") == XLSX_MARK + _members_digest(zf)
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError):
+        return False
+
+
+def _marked_core(core: bytes, stamp: str, digest: str) -> bytes:
+    core = re.sub(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
+                  lambda m: m.group(1) + stamp.encode() + m.group(3), core)
+    identifier = f"<dc:identifier>{XLSX_MARK}{digest}</dc:identifier>".encode()
+    core, found = _IDENTIFIER.subn(lambda m: identifier, core)
+    return core if found else core.replace(b"</cp:coreProperties>", identifier + b"</cp:coreProperties>")
+
+
 def normalise_xlsx(path: Path, created: str | None = None) -> None:
     """Make a workbook just written by openpyxl the same bytes for the same content: every ZIP
     member dated 1980-01-01 and the document's created and modified times set to ``created``
-    (the submission's own ``created``, else ``SOURCE_DATE_EPOCH``, else 1980-01-01).
+    (the submission's own ``created``, else ``SOURCE_DATE_EPOCH``, else 1980-01-01); and mark it as
+    mcds's (:data:`XLSX_MARK`), so that a later run may replace it (:mod:`mcds.writing`).
 
     Call it on the temporary file inside :func:`mcds.submission.atomic_path`, before it is moved."""
     stamp = (created or source_date() or "1980-01-01T00:00:00Z").strip()
@@ -831,11 +883,11 @@ def normalise_xlsx(path: Path, created: str | None = None) -> None:
     path = Path(path)
     with zipfile.ZipFile(path) as zf:
         members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+        digest = _members_digest(zf)
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in members:
-            if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
-                              lambda m: m.group(1) + stamp.encode() + m.group(3), data)
+            if name == _CORE:
+                data = _marked_core(data, stamp, digest)
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16

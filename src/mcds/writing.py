@@ -8,9 +8,17 @@ complete: a run that is killed leaves the previous output, or none. Before anyth
   mcds writes it: ``datapackage.json`` with its ``mcds`` metadata and only the CSV files its
   resources name. A folder holding anything else is refused, as are the current folder and its
   ancestors;
+- an existing file is replaced only when mcds wrote it (:func:`written_by_mcds`), or when the
+  command is told to (``overwrite``: each command's ``--overwrite``): a workbook mcds wrote and
+  nobody saved since (its mark holds), or a JSON file in mcds's own layout (the JSON form or a
+  conversion report, as mcds formats them: the same rule as for a package folder);
 - a symbolic link is followed: what it points at is replaced and the link is kept;
 - leftovers of an interrupted run beside the output (``.NAME.XXXXXXXX`` temporary copies and
   ``.NAME.old``) are removed once stale, or ``.NAME.old`` is put back when ``NAME`` is missing.
+
+Outputs get the permissions of the output they replace, or those any new file or folder gets
+(``0666`` and ``0777`` less the umask), not the owner-only ones of the temporary copies they are
+made as; an output that holds a key is written ``private`` (owner only).
 
 Several files (the statistics) are replaced as a set by :func:`atomic_files`: if moving one in
 fails, those already moved are put back as they were.
@@ -23,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,7 +39,7 @@ from pathlib import Path
 
 from mcds.errors import InputError
 
-__all__ = ["STALE_AFTER", "atomic_files", "atomic_path", "guard_output", "replaceable"]
+__all__ = ["STALE_AFTER", "atomic_files", "atomic_path", "guard_output", "replaceable", "umask", "written_by_mcds"]
 
 STALE_AFTER = 600.0  # seconds untouched after which a leftover temporary copy is no run's work in progress
 DESCRIPTOR_LIMIT = 16 * 1024 * 1024  # bytes: a datapackage.json mcds writes is a few tens of KB
@@ -49,13 +58,15 @@ def _cwd() -> Path | None:
         return None
 
 
-def guard_output(target: Path | str, inputs: Iterable[Path | str | None] = (), *, replaces: bool = True) -> Path:
+def guard_output(target: Path | str, inputs: Iterable[Path | str | None] = (), *, replaces: bool = True,
+                 overwrite: bool = False) -> Path:
     """Refuse ``target`` before any work if writing it could destroy something; return the path written to.
 
     Refused: an output that is one of ``inputs``, a folder holding one, or inside one (``None``
     inputs are skipped);
     when the output ``replaces`` what is at ``target`` (every writer but one writing files into a
-    folder), also the current folder or one holding it, and a folder mcds did not write."""
+    folder), also the current folder or one holding it, a folder mcds did not write, and an
+    existing file unless ``overwrite`` (the command's ``--overwrite``)."""
     real = _real(target)
     for given in inputs:
         if given is None:
@@ -70,7 +81,40 @@ def guard_output(target: Path | str, inputs: Iterable[Path | str | None] = (), *
             raise InputError(target, f"is inside an input of this command ({given}): write the output outside it")
     if replaces:
         _check_replaceable(Path(target), real, directory=real.is_dir())
+        if not overwrite and real.is_file() and not written_by_mcds(real):
+            raise InputError(target, "is a file mcds did not write (or one changed since), which writing it would "
+                                     "destroy: give a new name, or --overwrite to replace it")
     return real
+
+
+JSON_LIMIT = 512 * 1024 * 1024  # bytes: a JSON file larger than this is not read to tell whether mcds wrote it
+
+
+def _json_written_by_mcds(path: Path) -> bool:
+    from mcds.derive import dumps
+
+    try:
+        if path.stat().st_size > JSON_LIMIT:
+            return False
+        text = path.read_bytes().decode("utf-8")
+        doc = json.loads(text)
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(doc, dict) or dumps(doc) != text:
+        return False
+    form = isinstance(doc.get("metadata"), dict) and all(isinstance(v, list) for k, v in doc.items() if k != "metadata")
+    report = isinstance(doc.get("converter"), str) and isinstance(doc.get("rows"), dict)
+    return form or report
+
+
+def written_by_mcds(path: Path | str) -> bool:
+    """Whether the file at ``path`` is one mcds wrote, which a later run may replace: a workbook whose
+    mark holds (:func:`mcds.safety.xlsx_written_by_mcds`), or a JSON object formatted as mcds writes
+    JSON and shaped as the JSON form or a conversion report."""
+    from mcds.safety import xlsx_written_by_mcds
+
+    path = Path(path)
+    return xlsx_written_by_mcds(path) or _json_written_by_mcds(path)
 
 
 def replaceable(folder: Path) -> bool:
@@ -184,13 +228,40 @@ def _prepare(target: Path, directory: bool) -> Path:
     return real
 
 
-def _temporary(target: Path, real: Path, directory: bool) -> Path:
+def umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o077)  # elsewhere: set and put back (new files meanwhile are only stricter)
+    os.umask(mask)
+    return mask
+
+
+def _mode(real: Path, directory: bool, private: bool) -> int:
+    """The permissions of an output: owner-only when ``private``; else those of the output it replaces
+    (a folder a council restricted stays restricted); else those of a new one under the umask."""
+    if private:
+        return 0o700 if directory else 0o600
+    with contextlib.suppress(OSError):
+        if real.is_dir() == directory:
+            return stat.S_IMODE(real.stat().st_mode)
+    return (0o777 if directory else 0o666) & ~umask()
+
+
+def _temporary(target: Path, real: Path, directory: bool, private: bool = False) -> Path:
+    """A fresh file or folder beside ``real`` with the permissions :func:`_mode` gives (:mod:`tempfile`
+    makes them owner-only)."""
     try:
         if directory:
-            return Path(tempfile.mkdtemp(prefix=f".{real.name}.", dir=real.parent))
-        fd, name = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
-        os.close(fd)
-        return Path(name)
+            path = Path(tempfile.mkdtemp(prefix=f".{real.name}.", dir=real.parent))
+        else:
+            fd, name = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
+            os.close(fd)
+            path = Path(name)
+        path.chmod(_mode(real, directory, private))
+        return path
     except OSError as exc:
         raise _unwritable(target, exc) from None
 
@@ -212,14 +283,15 @@ def _move_folder_in(target: Path, tmp: Path, real: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path | str, *, directory: bool = False) -> Iterator[Path]:
+def atomic_path(target: Path | str, *, directory: bool = False, private: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success move it into place.
 
     ``target`` is checked first (see the module's description); on any failure the temporary file
-    or folder is removed and ``target`` is untouched."""
+    or folder is removed and ``target`` is untouched. The output gets the permissions of a new file
+    or folder under the umask; ``private`` (a file holding a key) keeps it to its owner."""
     target = Path(target)
     real = _prepare(target, directory)
-    tmp = _temporary(target, real, directory)
+    tmp = _temporary(target, real, directory, private)
     try:
         yield tmp
         if directory:

@@ -14,6 +14,16 @@ def standard_version(f):  # type: ignore[no-untyped-def]
     )(f)
 
 
+OVERWRITE_HELP = ("Replace an existing output file even if mcds did not write it. Without it, only a file mcds "
+                  "wrote (and nobody saved since) is replaced; a folder only when empty or a CSV package mcds "
+                  "wrote, with or without it.")
+
+
+def overwrite(f):  # type: ignore[no-untyped-def]
+    """``--overwrite``: the one way to let a command write over an existing file (see :mod:`mcds.writing`)."""
+    return click.option("--overwrite", is_flag=True, help=OVERWRITE_HELP)(f)
+
+
 def output_format(*choices: str, default: str = "text"):  # type: ignore[no-untyped-def]
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format.")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from mcds.commands._options import overwrite as overwrite_option
 from mcds.convert.base import ConversionReport
 from mcds.submission import Submission
 
@@ -28,20 +29,23 @@ def council_options(f):  # type: ignore[no-untyped-def]
 
 
 def output_options(f):  # type: ignore[no-untyped-def]
+    f = overwrite_option(f)
     f = click.option("--report", "report_path", type=click.Path(path_type=Path),
                      help="Also write the conversion report as JSON to this file.")(f)
     return click.option("--out", type=click.Path(path_type=Path), required=True,
                         help="Where to write the submission: a folder (CSV package), or a .json or .xlsx file.")(f)
 
 
-def guard(out: Path, inputs: list[Path | None], report_path: Path | None = None, form: str | None = None) -> None:
-    """Refuse, before any work, outputs that would destroy an input or files mcds did not write."""
+def guard(out: Path, inputs: list[Path | None], report_path: Path | None = None, form: str | None = None, *,
+          overwrite: bool = False) -> None:
+    """Refuse, before any work, outputs that would destroy an input, files mcds did not write, or an
+    existing file without --overwrite."""
     from mcds.convert.package import form_of
     from mcds.submission import guard_output
 
-    written = guard_output(out, inputs)
+    written = guard_output(out, inputs, overwrite=overwrite)
     if report_path is not None:
-        report = guard_output(report_path, [*inputs])
+        report = guard_output(report_path, [*inputs], overwrite=overwrite)
         if (form or form_of(out)) == "csv" and (report == written or written in report.parents):
             raise click.UsageError("give --report a file outside the --out package folder")
 
@@ -65,8 +69,10 @@ def command() -> None:
     """Convert councils' files to the standard, or the standard's forms into one another.
 
     Every conversion prints a report: for each source table the rows read, written and rejected,
-    and why each rejected row could not be converted. Exit status: 0 no row rejected for a fault,
-    1 some were (see the report), 2 the input or options could not be used."""
+    and why each rejected row could not be converted. Nothing is written over an input, over a
+    folder holding other files than a CSV package mcds wrote, or over a file mcds did not write
+    (or that was saved since) unless --overwrite is given. Exit status: 0 no row rejected for a fault, 1 some were (see the
+    report), 2 the input or options could not be used."""
 
 
 @command.command("ssda903")
@@ -74,14 +80,15 @@ def command() -> None:
 @council_options
 @click.option("--cin", type=click.Path(path_type=Path), help="CIN census XML: adds assessment factors (12A trafficking...).")
 @output_options
-def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out: Path, report_path: Path | None) -> None:
+def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out: Path, report_path: Path | None,
+            overwrite: bool) -> None:
     """Convert an SSDA903 return: a folder, its CSV files, or its XML file.
 
     CSV tables are recognised by their columns (Header, Episodes, UASC, Missing); other 903
     tables are ignored, with a note."""
     from mcds.convert.ssda903 import convert_ssda903
 
-    guard(out, [*inputs, cin], report_path)
+    guard(out, [*inputs, cin], report_path, overwrite=overwrite)
     sub, report = convert_ssda903(inputs, la, year, cin=cin)
     finish(sub, report, out, report_path)
 
@@ -91,11 +98,12 @@ def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out:
 @click.option("--to", "form", type=click.Choice(["csv", "xlsx", "json"]), required=True,
               help="The form to write: csv (a CSV package folder), xlsx (workbook) or json.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The folder or file to write.")
-def package(source: Path, form: str, out: Path) -> None:
+@overwrite_option
+def package(source: Path, form: str, out: Path, overwrite: bool) -> None:
     """Convert a submission between the standard's forms (CSV package, workbook, JSON), losing nothing."""
     from mcds.convert.package import read_any, write_any
 
-    guard(out, [source], form=form)
+    guard(out, [source], form=form, overwrite=overwrite)
     sub = read_any(source)
     write_any(sub, out, form)
     rows = ", ".join(f"{name} {len(r)}" for name, r in sub.tables.items())
@@ -106,14 +114,14 @@ def package(source: Path, form: str, out: Path) -> None:
 @click.argument("source", type=click.Path(path_type=Path))
 @council_options
 @output_options
-def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | None) -> None:
+def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | None, overwrite: bool) -> None:
     """Convert the Ofsted Annex A workbook's List 8 (children in care) to the children table.
 
     Annex A counts episodes but does not list them, so no episodes are made: compare the counts
     with a submission's episodes using `mcds reconcile`."""
     from mcds.convert.annex_a import convert_annex_a
 
-    guard(out, [source], report_path)
+    guard(out, [source], report_path, overwrite=overwrite)
     sub, report = convert_annex_a(source, la, year)
     finish(sub, report, out, report_path)
 
@@ -126,10 +134,10 @@ def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | Non
 @click.option("--year", type=int, default=None, callback=_year, help="Collection year (overrides the mapping's council.year).")
 @output_options
 def mapped(inputs: tuple[Path, ...], mapping: Path, la: str | None, year: int | None, out: Path,
-           report_path: Path | None) -> None:
+           report_path: Path | None, overwrite: bool) -> None:
     """Convert a council's own export (CSV or XLSX files, or a folder of them) through a mapping file."""
     from mcds.convert.mapped import convert_mapped
 
-    guard(out, [*inputs, mapping], report_path)
+    guard(out, [*inputs, mapping], report_path, overwrite=overwrite)
     sub, report = convert_mapped(inputs, mapping, la=la, year=year)
     finish(sub, report, out, report_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import KeyCommand
+from mcds.commands._options import KeyCommand, overwrite as overwrite_option
 
 @click.command("pseudonymise", cls=KeyCommand)
 @click.argument("source", type=click.Path(path_type=Path))
@@ -16,14 +16,18 @@ from mcds.commands._options import KeyCommand
 @click.option("--again", is_flag=True,
               help="Pseudonymise a submission that is pseudonymised already (its pseudonyms will no longer match "
                    "earlier years').")
-def command(source: Path, out: Path, key_file: Path | None, key_env: str | None, again: bool) -> None:
+@overwrite_option
+def command(source: Path, out: Path, key_file: Path | None, key_env: str | None, again: bool, overwrite: bool) -> None:
     """Pseudonymise the submission SOURCE into OUT (a folder, or a .json or .xlsx file).
 
     Every child identifier and every record identifier (placement, episode and interview ids) is
     replaced whole by its keyed pseudonym, so nothing of the original values is left. The same key
     always gives the same pseudonym for the same child, in every table and every year. A
     submission that is pseudonymised already is refused unless --again is given. Keep the key
-    secret and safe: it is never written to OUT or to anything this command prints."""
+    secret and safe: it is never written to OUT or to anything this command prints, and never give
+    it on the command line itself. OUT never replaces the submission, the key or a folder holding
+    other files than a CSV package mcds wrote, nor a file mcds did not write (or that was saved
+    since) unless --overwrite is given."""
     from mcds import pseudonymise as ps
     from mcds.convert.package import read_any, write_any
     from mcds.errors import InputError
@@ -34,7 +38,7 @@ def command(source: Path, out: Path, key_file: Path | None, key_env: str | None,
         raise click.UsageError("give the key with exactly one of --key-file or --key-env")
     key = ps.key_from_file(key_file) if key_file else ps.key_from_env(key_env or "")
     refuse_key_as_argument(key, {"SOURCE": source, "OUT": out})
-    guard_output(out, [source, key_file])  # never over the package or the key, nor a folder holding them
+    guard_output(out, [source, key_file], overwrite=overwrite)  # never over the package or the key, nor a folder holding them
     sub = read_any(source)
     reason = ps.already_pseudonymised(sub)
     if reason and not again:
