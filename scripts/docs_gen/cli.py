@@ -32,6 +32,12 @@ def iter_commands(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tu
             yield from iter_commands(cmd, (*path, name))
 
 
+def summary(cmd: click.Command) -> str:
+    """The command's first sentence, whole. (click's own short help, as ``mcds --help`` lists the commands,
+    cuts it to fit a line and ends it with "...".)"""
+    return cmd.get_short_help_str(limit=len(cmd.help or "") + 1)  # a limit the first sentence always fits
+
+
 def command_anchor(path: tuple[str, ...]) -> str:
     return "-".join(path)
 
@@ -40,7 +46,7 @@ def cli_page() -> str:
     from mcds.cli import main
 
     commands = list(iter_commands(main))
-    rows = [[f"[{code('mcds ' + ' '.join(p))}](#{command_anchor(p)})", (cmd.get_short_help_str(80))]
+    rows = [[f"[{code('mcds ' + ' '.join(p))}](#{command_anchor(p)})", summary(cmd)]
             for p, cmd in commands]
     parts = [header("the `mcds` commands' own help (`mcds COMMAND --help`)"),
              "# Command-line reference\n\n",

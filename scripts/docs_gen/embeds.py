@@ -10,9 +10,11 @@ from typing import Any
 from mcds import catalogue as cat
 from mcds import standard as std
 
+from .codelists import description, repeated_frames
 from .indicators import indicators_rows, placeholders
 from .markdown import DOWNLOADS, LINKS, code, fenced, md_table, rel
 from .tables import issues_by_field
+from .versions import versions_summary
 
 EMBED = re.compile(r"<!-- mcds-embed: (?P<what>\w+) (?P<arg>\S+) -->\n(?P<body>.*?)<!-- mcds-embed end -->\n", re.S)
 
@@ -22,7 +24,9 @@ def embed(what: str, arg: str, page: str) -> str:
     s = std.load()
     if what == "codes":
         cl = s.codelist(arg)
-        return (md_table(["Code", "Title", "Meaning"], [[code(c.code), c.title, c.description] for c in cl.codes])
+        repeated = repeated_frames(cl)
+        return (md_table(["Code", "Title", "Meaning"], [[code(c.code), c.title, description(cl, c, repeated) or c.title]
+                                                        for c in cl.codes])
                 + f"\nFrom the codelist [{arg}]({rel(page, LINKS.codelist(arg))}).\n")
     if what == "field":
         table, _, name = arg.partition(".")
@@ -73,6 +77,8 @@ def embed(what: str, arg: str, page: str) -> str:
         link = f"[{arg}]({rel(page, f'{DOWNLOADS}/{s.version}/{arg}')})"
         ident = s.read_json(arg).get("$id") if arg.endswith(".json") else None
         return f"- Download: {link}\n" + (f"- Its permanent address (`$id`): {code(ident)}\n" if ident else "")
+    if what == "versions":  # every version, with a link to what it changed
+        return versions_summary(page)
     if what == "issue":
         it = cat.catalogue(s.version)[arg]
         return (f"[{code(it.code)}]({rel(page, LINKS.issue(it.code))}) ({it.severity.value}, {it.title}): "

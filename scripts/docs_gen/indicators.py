@@ -11,7 +11,7 @@ from typing import Any
 
 from mcds import standard as std
 
-from .markdown import DOWNLOADS, LINKS, REFERENCE, code, fenced, header, md_table, rel
+from .markdown import DOWNLOADS, Links, code, fenced, header, md_table, rel
 
 
 def placeholders(text: str) -> str:
@@ -29,17 +29,17 @@ def indicators_rows(s: std.Standard) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(s.read_text("indicators.csv"))))
 
 
-def source_link(s: std.Standard, source: str, page: str) -> str:
+def source_link(s: std.Standard, source: str, page: str, links: Links) -> str:
     """``table`` or ``table.field`` as a link to its reference, when the standard has it."""
     table, _, name = source.partition(".")
     if table in s.tables and (not name or name in s.tables[table].field_names):
-        target = LINKS.table(table) + (f"#{name}" if name else "")
+        target = links.table(table) + (f"#{name}" if name else "")
         return f"[{code(source)}]({rel(page, target)})"
     return code(source)
 
 
-def indicators_page(s: std.Standard) -> str:
-    page = f"{REFERENCE}/indicators.md"
+def indicators_page(s: std.Standard, links: Links) -> str:
+    page = links.page("indicators.md")
     rows = indicators_rows(s)
     parts = [header(f"standard/{s.version}/indicators.csv"), "# Indicator catalogue\n\n",
              "The statistics the standard defines. Every council computes each figure the same way, so figures "
@@ -61,7 +61,7 @@ def indicators_page(s: std.Standard) -> str:
         if r.get("denominator"):
             props.append(["Denominator", link(r["denominator"])])
         if r.get("sources"):
-            props.append(["Needs", ", ".join(source_link(s, x, page) for x in r["sources"].split(";") if x)])
+            props.append(["Needs", ", ".join(source_link(s, x, page, links) for x in r["sources"].split(";") if x)])
         parts.append(f"## {r['id']} {{#{r['id']}}}\n\n{r['definition']}\n\n" + md_table(["Property", "Value"], props))
         if r.get("sql"):
             parts.append(f"\n**How it is computed** ({code(r['sql'])}):\n\n{fenced(s.read_text(r['sql']), 'sql')}")
@@ -84,8 +84,8 @@ def schema_rows(schema: dict[str, Any], prefix: str = "") -> Iterator[list[objec
             yield from schema_rows(sub["items"], f"{path}[].")
 
 
-def report_schema_page(s: std.Standard) -> str:
-    page = f"{REFERENCE}/report-schema.md"
+def report_schema_page(s: std.Standard, links: Links) -> str:
+    page = links.page("report-schema.md")
     schema = s.read_json("report.schema.json")
     return "".join([
         header(f"standard/{s.version}/report.schema.json"),

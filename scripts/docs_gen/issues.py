@@ -10,7 +10,8 @@ from mcds import catalogue as cat
 from mcds import standard as std
 
 from .indicators import _severity_sentence, placeholders
-from .markdown import LINKS, REFERENCE, code, fenced, header, md_table, rel
+from .guidance import guidance_links
+from .markdown import Links, code, fenced, header, md_table, rel
 
 
 def conformance_cases(s: std.Standard) -> list[tuple[str, dict[str, Any], Path | None]]:
@@ -62,8 +63,8 @@ def _input_excerpt(case: Path, table: str | None) -> tuple[str, str] | None:
     return None
 
 
-def issues_page(s: std.Standard) -> str:
-    page = f"{REFERENCE}/issues.md"
+def issues_page(s: std.Standard, links: Links) -> str:
+    page = links.page("issues.md")
     issues = cat.catalogue(s.version)
     cases = conformance_cases(s)
     summary = md_table(["Code", "Severity", "Title"],
@@ -75,14 +76,16 @@ def issues_page(s: std.Standard) -> str:
             if t == "*":
                 where.append("any table")
             elif t == "metadata":
-                where.append(f"[metadata]({rel(page, f'{REFERENCE}/metadata.md')})")
+                where.append(f"[metadata]({rel(page, links.page('metadata.md'))})")
             elif t in s.tables:
-                where.append(f"[{t}]({rel(page, LINKS.table(t))})")
+                where.append(f"[{t}]({rel(page, links.table(t))})")
             else:
                 where.append(code(t))
         fields_ = ", ".join("any field" if f == "*" else code(f) for f in it.fields) or "none"
         rows = [["Severity", it.severity.value], ["Category", it.category],
                 ["Message", code(it.message)], ["Tables", ", ".join(where) or "none"], ["Fields", fields_]]
+        if guidance_links(f"{it.title} {it.guidance}"):
+            rows.append(["Guidance", guidance_links(f"{it.title} {it.guidance}")])
         text = [f"## {c} {{#{c}}}\n\n**{it.title}.** {_severity_sentence(it.severity.value)}\n\n",
                 md_table(["Property", "Value"], rows), f"\n**How to fix it:** {placeholders(it.guidance)}\n\n",
                 example_for(c, cases)]

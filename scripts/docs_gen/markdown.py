@@ -61,26 +61,38 @@ def fenced(text: str, lang: str = "") -> str:
 
 @dataclass(frozen=True)
 class Links:
-    """Where each thing is documented, relative to the docs folder."""
+    """Where each thing is documented, relative to the docs folder. ``base`` is the folder of one
+    version's reference pages: ``reference/1.0`` (a version's permanent pages) or ``reference`` (the
+    current version, at the addresses the site has always had)."""
+
+    base: str = REFERENCE
+
+    def page(self, name: str) -> str:
+        return f"{self.base}/{name}"
 
     def table(self, name: str) -> str:
-        return f"{REFERENCE}/tables/{name}.md"
+        return self.page(f"tables/{name}.md")
 
     def field(self, f: std.Field) -> str:
-        page = f"{REFERENCE}/metadata.md" if f.table == "metadata" else self.table(f.table)
+        page = self.page("metadata.md") if f.table == "metadata" else self.table(f.table)
         return f"{page}#{f.name}"
 
     def codelist(self, name: str) -> str:
-        return f"{REFERENCE}/codelists/{name}.md"
+        return self.page(f"codelists/{name}.md")
 
     def issue(self, code_: str) -> str:
-        return f"{REFERENCE}/issues.md#{code_}"
+        return self.page(f"issues.md#{code_}")
 
     def indicator(self, id_: str) -> str:
-        return f"{REFERENCE}/indicators.md#{id_}"
+        return self.page(f"indicators.md#{id_}")
 
 
-LINKS = Links()
+LINKS = Links()  # the current version's pages, for hand-written pages
+
+
+def version_links(version: str) -> Links:
+    """The permanent pages of one version: ``reference/<version>/...``."""
+    return Links(f"{REFERENCE}/{version}")
 
 
 def rel(from_page: str, target: str) -> str:

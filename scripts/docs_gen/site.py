@@ -19,13 +19,16 @@ NAV_END = "    # END reference nav\n"
 
 
 def reference_nav() -> str:
-    """The Reference section of mkdocs.yml's nav: every generated page, in the standard's order."""
+    """The Reference section of mkdocs.yml's nav: the current version's pages, in the standard's order.
+    Every version's permanent pages (``reference/<version>/``) are reached from the version switcher
+    and the versions page (mkdocs.yml's ``not_in_nav``)."""
     s = std.load()
-    lines = ["  - Reference:", f"      - {REFERENCE}/index.md", "      - Tables:"]
+    lines = ["  - Reference:", f"      - {LINKS.page('index.md')}", f"      - {LINKS.page('changes.md')}", "      - Tables:"]
     lines += [f"          - {json.dumps(t.title)}: {LINKS.table(t.name)}" for t in s.tables.values()]
-    lines += [f"      - {REFERENCE}/metadata.md", "      - Codelists:", f"          - {REFERENCE}/codelists/index.md"]
+    lines += [f"      - {LINKS.page('metadata.md')}", "      - Codelists:", f"          - {LINKS.page('codelists/index.md')}"]
     lines += [f"          - {name}: {LINKS.codelist(name)}" for name in s.codelists]
-    lines += [f"      - {REFERENCE}/{name}.md" for name in ("issues", "indicators", "report-schema", "cli", "downloads")]
+    lines += [f"      - {REFERENCE}/{name}.md" for name in ("issues", "indicators", "json-schema", "report-schema", "cli",
+                                                           "downloads", "versions")]
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 from mcds import catalogue as cat
@@ -11,8 +12,10 @@ from mcds import forms
 from mcds import generate as gen
 from mcds import standard as std
 
+from .guidance import source_cell
 from .indicators import indicators_rows
-from .markdown import LINKS, REFERENCE, code, header, md_table, rel
+from .markdown import Links, code, header, md_table, rel
+from .versions import deprecated_text, field_added, field_changed
 
 
 def sensitivity_title(s: std.Standard, value: str) -> str:
@@ -65,7 +68,29 @@ def json_form_text(s: std.Standard, f: std.Field) -> str:
     return text
 
 
-def field_section(s: std.Standard, f: std.Field, page: str, issue_index: dict[tuple[str, str], list[str]]) -> str:
+def example_text(f: std.Field) -> str:
+    """The field's ``example`` as it is written in a CSV cell (JSON for anything but text)."""
+    if "example" not in f.descriptor:
+        return ""
+    value = f.descriptor["example"]
+    if isinstance(value, list):
+        value = f.descriptor.get("delimiter", ";").join(map(str, value))
+    return code(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+
+def replacement(s: std.Standard, f: std.Field, page: str, links: Links) -> str:
+    """A link to the field that replaces a deprecated one (``1.1; use TABLE.FIELD`` or ``use FIELD``)."""
+    m = re.search(r"\buse ([a-z_]+)(?:\.([a-z_]+))?", f.deprecated)
+    if not m:
+        return ""
+    table, name = (m[1], m[2]) if m[2] else (f.table, m[1])
+    fields = s.metadata_fields if table == "metadata" else s.tables[table].fields if table in s.tables else ()
+    target = next((x for x in fields if x.name == name), None)
+    return f" See [{code(table + '.' + name)}]({rel(page, links.field(target))})." if target else ""
+
+
+def field_section(s: std.Standard, f: std.Field, links: Links, issue_index: dict[tuple[str, str], list[str]]) -> str:
+    page = links.field(f).partition("#")[0]
     rows: list[list[object]] = [
         ["Name", code(f.name)],
         ["Title", f.title],
@@ -74,31 +99,50 @@ def field_section(s: std.Standard, f: std.Field, page: str, issue_index: dict[tu
         ["Constraints", constraints_text(f)],
         ["In the JSON form", json_form_text(s, f)],
     ]
+    if example_text(f):
+        rows.insert(2, ["Example", example_text(f)])
     if f.codelist:
         key = f" (its {code(f.codelist_key)} column)" if f.codelist_key != "code" else ""
-        rows.append(["Codelist", f"[{f.codelist}]({rel(page, LINKS.codelist(f.codelist))}){key}"])
+        rows.append(["Codelist", f"[{f.codelist}]({rel(page, links.codelist(f.codelist))}){key}"])
+    if f.descriptor.get("source"):
+        rows.append(["Source", "; ".join(source_cell(x.strip()) for x in str(f.descriptor["source"]).split(";"))])
     rows.append(["Sensitivity", f"{sensitivity_title(s, f.sensitivity)} ({code(f.sensitivity)})"])
-    rows.append(["Version added", f.version_added or "1.0"])
+    rows.append(["Version added", field_added(f)])
+    if field_changed(f):
+        rows.append(["Changed in", field_changed(f)])
     if f.deprecated:
-        rows.append(["Deprecated", f.deprecated])
+        rows.append(["Deprecated", f"**{deprecated_text(f.deprecated)}**"])
     codes = issue_index.get((f.table, f.name), [])
     if codes:
-        rows.append(["Rules about it", ", ".join(f"[{c}]({rel(page, LINKS.issue(c))})" for c in codes)])
+        rows.append(["Rules about it", ", ".join(f"[{c}]({rel(page, links.issue(c))})" for c in codes)])
     users = [r["id"] for r in indicators_rows(s) if f"{f.table}.{f.name}" in r.get("sources", "").split(";")]
     if users:
-        rows.append(["Indicators built on it", ", ".join(f"[{i}]({rel(page, LINKS.indicator(i))})" for i in users)])
-    return (f"## {f.name} {{#{f.name}}}\n\n**{f.title}.** {f.description}\n\n"
+        rows.append(["Indicators built on it", ", ".join(f"[{i}]({rel(page, links.indicator(i))})" for i in users)])
+    warning = (f'!!! warning "{deprecated_text(f.deprecated)}"\n    Still valid, but the validator warns when it is used '
+               f"(it is removed in the next major version).{replacement(s, f, page, links)}\n\n") if f.deprecated else ""
+    return (f"## {f.name} {{#{f.name}}}\n\n{warning}**{f.title}.** {f.description}\n\n"
             + md_table(["Property", "Value"], rows) + "\n")
 
 
-def fields_summary(fields: tuple[std.Field, ...], page: str) -> str:
-    rows = [[f"[{code(f.name)}](#{f.name})", f.title, code(f.type), "yes" if f.required else "no",
-             f"[{f.codelist}]({rel(page, LINKS.codelist(f.codelist))})" if f.codelist else ""] for f in fields]
-    return md_table(["Field", "Title", "Type", "Required", "Codelist"], rows)
+def status_note(f: std.Field) -> str:
+    """What the fields' summary says about a field's version: deprecated, or added after the first version."""
+    if f.deprecated:
+        return f" (deprecated in {f.deprecated.split(';')[0].strip()})"
+    added = field_added(f)
+    return f" (added in {added})" if added and added != std.supported_versions()[0] else ""
 
 
-def table_page(s: std.Standard, t: std.Table, issue_index: dict[tuple[str, str], list[str]]) -> str:
-    page = LINKS.table(t.name)
+def fields_summary(fields: tuple[std.Field, ...], page: str, links: Links) -> str:
+    """One row per field. The codelist goes with the type, so that the table fits beside the page's
+    contents on a laptop's screen."""
+    rows = [[f"[{code(f.name)}](#{f.name})", f.title + status_note(f),
+             code(f.type) + (f", codes: [{f.codelist}]({rel(page, links.codelist(f.codelist))})" if f.codelist else ""),
+             "yes" if f.required else "no"] for f in fields]
+    return md_table(["Field", "Title", "Type", "Required"], rows)
+
+
+def table_page(s: std.Standard, t: std.Table, issue_index: dict[tuple[str, str], list[str]], links: Links) -> str:
+    page = links.table(t.name)
     keys = [f"**Primary key:** {', '.join(code(k) for k in t.primary_key) or 'none'}"]
     for fk in t.foreign_keys:
         ref = fk.get("reference", {})
@@ -107,7 +151,7 @@ def table_page(s: std.Standard, t: std.Table, issue_index: dict[tuple[str, str],
         ref_fields = ref.get("fields", [])
         ref_fields = ref_fields if isinstance(ref_fields, list) else [ref_fields]
         keys.append(f"**Foreign key:** {', '.join(code(x) for x in fields_)} refers to "
-                    f"{', '.join(code(x) for x in ref_fields)} of [{ref_table}]({rel(page, LINKS.table(ref_table))})")
+                    f"{', '.join(code(x) for x in ref_fields)} of [{ref_table}]({rel(page, links.table(ref_table))})")
     where = md_table(["Form", "Where this table goes"], [
         ["CSV package", f"the file {code(t.name + '.csv')}, header row of field names"],
         ["Workbook (XLSX)", f"the sheet {code(forms.sheet_name(t))}, row 1 holds the fields' titles or names"],
@@ -118,17 +162,17 @@ def table_page(s: std.Standard, t: std.Table, issue_index: dict[tuple[str, str],
         f"# {t.title} ({code(t.name)})\n\n{t.description}\n\n",
         "\n\n".join(keys) + "\n\n",
         where + "\n",
-        f"## Fields\n\n{fields_summary(t.fields, page)}\n",
-        *(field_section(s, f, page, issue_index) for f in t.fields),
+        f"## Fields\n\n{fields_summary(t.fields, page, links)}\n",
+        *(field_section(s, f, links, issue_index) for f in t.fields),
     ]
     return "".join(body)
 
 
-def metadata_page(s: std.Standard, issue_index: dict[tuple[str, str], list[str]]) -> str:
-    page = f"{REFERENCE}/metadata.md"
+def metadata_page(s: std.Standard, issue_index: dict[tuple[str, str], list[str]], links: Links) -> str:
+    page = links.page("metadata.md")
     return "".join([
         header(f"standard/{s.version}/metadata.json"),
         f"# Submission metadata\n\n{s.metadata_description}\n\n",
-        f"## Fields\n\n{fields_summary(s.metadata_fields, page)}\n",
-        *(field_section(s, f, page, issue_index) for f in s.metadata_fields),
+        f"## Fields\n\n{fields_summary(s.metadata_fields, page, links)}\n",
+        *(field_section(s, f, links, issue_index) for f in s.metadata_fields),
     ])
