@@ -570,6 +570,7 @@ def _depth_exceeded(text: str) -> int | None:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_HALVES = re.compile("[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]")  # a pair, else a lone half
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # \uD800 to \uDFFF written in a JSON string
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 LONE_SURROGATE = ("holds {escape}, half of a UTF-16 surrogate pair without its other half, which is no character "
@@ -598,8 +599,10 @@ def _lone_surrogate_json(path: Path, text: str) -> None:
             raise InputError(path, _lone(bad.group()), where=_where(text, m.start()))
 
 
-def _lone_surrogate_yaml(path: Path, root: Any) -> None:
-    """The same for a composed YAML document: a scalar (``"a\\ud800b"``, ``"\\U0000dfff"``) holding a lone surrogate."""
+def _surrogates_yaml(path: Path, root: Any) -> None:
+    """The same for a composed YAML document: refuse a scalar (``"a\\ud800b"``, ``"\\U0000dfff"``) holding a
+    lone surrogate; join the pairs PyYAML leaves as two halves (``"\\ud83d\\ude00"``, as JSON writes them)
+    into the character they stand for."""
     import yaml
 
     seen: set[int] = set()
@@ -609,11 +612,13 @@ def _lone_surrogate_yaml(path: Path, root: Any) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            bad = _SURROGATE.search(node.value)
-            if bad:
+        if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+            try:
+                node.value = node.value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            except UnicodeDecodeError:
+                half = next(m.group() for m in _HALVES.finditer(node.value) if len(m.group()) == 1)
                 mark = node.start_mark
-                raise InputError(path, _lone(bad.group()), where=f"line {mark.line + 1}, column {mark.column + 1}")
+                raise InputError(path, _lone(half), where=f"line {mark.line + 1}, column {mark.column + 1}") from None
         elif isinstance(node, yaml.MappingNode):
             stack.extend(reversed([n for pair in node.value for n in pair]))  # the first in the file is found first
         elif isinstance(node, yaml.SequenceNode):
@@ -711,7 +716,11 @@ def load_yaml(path: Path, text: str | None = None, *, loader: Any = None) -> Any
     path = Path(path)
     if text is None:
         text = read_text(path)
-    parser = (loader or yaml.SafeLoader)(text)
+    try:
+        parser = (loader or yaml.SafeLoader)(text)  # refuses characters YAML does not allow at once
+    except yaml.reader.ReaderError as exc:
+        raise InputError(path, f"holds a character YAML does not allow (U+{exc.character:04X}); remove it",
+                         where=_where(text, exc.position)) from None
     try:
         node = parser.get_single_node()
         if node is None:
@@ -721,7 +730,7 @@ def load_yaml(path: Path, text: str | None = None, *, loader: Any = None) -> Any
             raise InputError(path, f"its aliases (*name) repeat what they name until the file comes to {expanded:,} "
                                    f"values and characters, {expanded - written:,} more than written (at most "
                                    f"{MAX_YAML_ALIAS_EXPANSION:,} more are read: a YAML bomb?); refused")
-        _lone_surrogate_yaml(path, node)
+        _surrogates_yaml(path, node)
         return parser.construct_document(node)
     except _Cycle as exc:
         raise InputError(path, "an alias (*name) is inside the value it names, which never ends; refused",
