@@ -112,3 +112,57 @@ def test_good_keys_are_taken(export: Path, tmp_path: Path, make) -> None:  # typ
     key_file.write_bytes(make())
     code, printed = _run(export, tmp_path / "out", "--key-file", str(key_file))
     assert code == 0, printed
+
+
+PASTED = "9f2c4e8a1b7d3f60e5a9c2b8d4f1e7a3c6b0d9e2f5a8c1b4"  # a key, pasted where it does not belong
+
+
+@pytest.mark.parametrize("args", [
+    ["{src}", "{out}", "{key}"],
+    ["{src}", "{out}", "--key-env", "MCDS_KEY", "{key}"],
+    ["{src}", "{out}", "{key}", "--key-file", "council.key"],
+    ["{src}", "{out}", "--key-env", "MCDS_KEY", "--{key}"],
+    ["{src}", "{out}", "--key-env", "MCDS_KEY", "-K{key}"],
+    ["{src}", "{out}", "--key-fil", "{key}"],
+    ["{src}", "{out}", "--again={key}", "--key-env", "MCDS_KEY"],
+    ["{key}", "{out}", "--key-env", "MCDS_KEY"],
+    ["{src}", "{key}", "--key-env", "MCDS_KEY"],
+    ["{src}", "{key}.json", "--key-env", "MCDS_KEY"],
+    ["{src}", "{out}/{key}", "--key-file", "council.key"],
+], ids=lambda a: " ".join(a).replace("{key}", "KEY"))
+def test_a_key_on_the_command_line_is_never_echoed_nor_written(export: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """click's own messages quote what was typed ("Got unexpected extra argument (...)", "No such
+    option '--...'"); a key given as SOURCE or OUT would be echoed by the next message and become the
+    name of the output. All are refused without the value."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MCDS_KEY", PASTED)
+    Path("council.key").write_text(PASTED + "\n", encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = CliRunner().invoke(main, ["pseudonymise", *(a.format(src=export, out=tmp_path / "out", key=PASTED) for a in args)])
+    assert r.exit_code == 2 and "internal error" not in r.output and "Traceback" not in r.output, r.output
+    _assert_no_part_of(PASTED.encode(), r.output, str(export))
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no output, nothing named after the key
+
+
+def test_a_key_command_repeats_no_value_in_any_usage_error() -> None:
+    """Whatever click would quote (a value a type refuses, an unknown option, an extra argument), a
+    command taking a key says what is wrong without it; its own words (option names, choices) stay."""
+    import click
+
+    from mcds.commands._options import KeyCommand
+
+    @click.command("demo", cls=KeyCommand)
+    @click.argument("source")
+    @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]))
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]))
+    def demo(source: str, as_of: object, fmt: str) -> None:
+        click.echo("ran")
+
+    for args, says in [(["pkg", "--as-of", PASTED], "--as-of"), (["pkg", "--format", PASTED], "'text', 'json'"),
+                       (["pkg", f"--format={PASTED}"], "--format"), (["pkg", PASTED], "more than SOURCE"),
+                       (["pkg", f"--{PASTED}"], "no such option"), (["pkg", "--as-o", "x"], "--as-of")]:
+        r = CliRunner().invoke(demo, args)
+        assert r.exit_code == 2 and says in r.output, r.output
+        _assert_no_part_of(PASTED.encode(), r.output)
+    assert CliRunner().invoke(demo, ["pkg", "--as-of", "2025-03-31", "--format", "json"]).output == "ran\n"
