@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import output_format
+from mcds.commands._options import output_format, overwrite
 
 
 @click.command("upgrade")
@@ -20,8 +20,9 @@ from mcds.commands._options import output_format
 @click.option("--force", is_flag=True,
               help="Upgrade even when the input has errors against its own version, or holds tables, columns or "
                    "metadata its version does not define (they are left out, and listed).")
+@overwrite
 @output_format("text", "json")
-def command(path: Path, out: Path, to: str | None, force: bool, fmt: str) -> None:
+def command(path: Path, out: Path, to: str | None, force: bool, overwrite: bool, fmt: str) -> None:
     """Upgrade the submission at PATH to a newer version of the standard, written to OUT in the same form
     (CSV package folder or .zip, .xlsx workbook, or JSON).
 
@@ -36,8 +37,9 @@ def command(path: Path, out: Path, to: str | None, force: bool, fmt: str) -> Non
     tables, columns or metadata its version does not define (which no form of the standard could
     carry over), is not upgraded unless --force is given; queries and warnings do not stop an
     upgrade. The output is validated against the new version and the report says how it stands.
-    Nothing is written over the input or over files mcds did not write, and OUT is replaced only
-    when the upgrade is complete.
+    Nothing is written over the input, and OUT is replaced only when the upgrade is complete: an
+    existing file only if mcds wrote it (or with --overwrite), a folder only if it is empty or a
+    CSV package mcds wrote.
 
     Exit status: 0 upgraded, and the output has no errors; 1 not upgraded because of the input's
     errors or contents (see the report), or upgraded with --force and the output has errors; 2 the
@@ -47,7 +49,7 @@ def command(path: Path, out: Path, to: str | None, force: bool, fmt: str) -> Non
     from mcds.upgrade import upgrade
     from mcds.upgrade.report import text
 
-    report = upgrade(path, out, to=to, force=force)
+    report = upgrade(path, out, to=to, force=force, overwrite=overwrite)
     if fmt == "json":
         click.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:

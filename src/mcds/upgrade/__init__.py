@@ -75,9 +75,11 @@ def _validated(path: Path) -> tuple[Check, RawSubmission]:
     return check(loaded.report), loaded.raw
 
 
-def upgrade(path: Path | str, out: Path | str, *, to: str | None = None, force: bool = False) -> UpgradeReport:
+def upgrade(path: Path | str, out: Path | str, *, to: str | None = None, force: bool = False,
+            overwrite: bool = False) -> UpgradeReport:
     """Upgrade the submission at ``path`` to version ``to`` (default: the current one), written to ``out``
-    in the same form. Read the report's ``upgraded`` and ``refused``: refusals are values, not errors."""
+    in the same form. Read the report's ``upgraded`` and ``refused``: refusals are values, not errors.
+    ``overwrite``: replace an existing output file mcds did not write (see :mod:`mcds.writing`)."""
     from mcds.convert.package import read_any
     from mcds.writing import guard_output
 
@@ -88,7 +90,7 @@ def upgrade(path: Path | str, out: Path | str, *, to: str | None = None, force: 
                                f"{', '.join(std.supported_versions())}")
     form = detect_form(path)
     check_out(form, out)
-    guard_output(out, [path])  # never over the input, a folder holding it, or files mcds did not write
+    guard_output(out, [path], overwrite=overwrite)  # never over the input, a folder holding it, or what mcds did not write
     sub = read_any(path)  # a version this toolkit does not know is refused here
     declared = (sub.metadata.get("standard_version") or "").strip()
     if not declared:

@@ -22,7 +22,7 @@ from mcds.errors import MCDSError
 from mcds.migration import Derivation, Migration
 from mcds.submission import Submission
 
-__all__ = ["Added", "Step", "apply", "cell_text", "in_use"]
+__all__ = ["Added", "Step", "apply", "cell_text", "derived_columns", "in_use", "uncollected_source"]
 
 NOT_COLLECTED = "not_collected"
 # a column a table derivation sets to a NULL literal (NULL, NULL::TYPE or CAST(NULL AS TYPE)) is one the
@@ -80,7 +80,14 @@ def _mentions(sql: str, names: list[str]) -> bool:
     return any(re.search(rf"(?<![\w.]){re.escape(n)}(?!\w)", sql) for n in names)
 
 
-def _uncollected_source(d: Derivation, old: std.Standard, missing: list[str]) -> bool:
+def derived_columns(d: Derivation, columns: list[str]) -> list[str]:
+    """The columns of a table derivation's query (``columns``, as DuckDB names them) that it derives:
+    all but those it sets to a NULL literal, which the older version could not hold (not collected)."""
+    nulls = {c.group(1) for c in _NULL_COLUMN.finditer(d.sql)}
+    return [c for c in columns if c not in nulls]
+
+
+def uncollected_source(d: Derivation, old: std.Standard, missing: list[str]) -> bool:
     """Whether a derivation reads something the submission says it did not collect (a table, or a
     field the SQL names): what is made from data never collected is not collected either."""
     source = d.from_ or d.table
@@ -88,6 +95,9 @@ def _uncollected_source(d: Derivation, old: std.Standard, missing: list[str]) ->
         return True
     fields = [p.split(".", 1)[1] for p in missing if p.startswith(f"{source}.")]
     return bool(fields) and _mentions(d.sql, fields)
+
+
+_uncollected_source = uncollected_source  # the name mcds.stats.versions imports
 
 
 def _fail(m: Migration, d: Derivation, exc: Exception) -> MCDSError:
@@ -123,6 +133,27 @@ def _derive_field(con: duckdb.DuckDBPyConnection, m: Migration, d: Derivation, f
     return filled
 
 
+def _typed(sub: Submission) -> duckdb.DuckDBPyConnection:
+    """``sub`` in the typed shape of :mod:`mcds.engine` (rows numbered from 2 in list order), loaded
+    through a CSV file as the readers do: DuckDB takes rows one by one from Python a thousand times slower."""
+    from mcds.readers.base import load_rows
+
+    s = sub.standard
+    con = engine.connect()
+    engine.create_tables(con, s)
+    tables = [("metadata", s.metadata_fields, [sub.metadata]), *((t.name, t.fields, sub.tables.get(t.name, []))
+                                                                 for t in s.tables.values())]
+    for name, fields, rows in tables:
+        if not rows:
+            continue
+        load_rows(con, "_text", len(fields), ((n, [r.get(f.name) for f in fields]) for n, r in enumerate(rows, start=2)))
+        exprs = ", ".join(engine.cast_expression(f, f"c{i}") for i, f in enumerate(fields, start=1))
+        row = ", _row" if name != "metadata" else ""
+        con.execute(f"INSERT INTO {quote(name)} SELECT {exprs}{row} FROM _text ORDER BY _row")
+    con.execute("DROP TABLE IF EXISTS _text")
+    return con
+
+
 def _step(sub: Submission, m: Migration) -> tuple[Submission, Step]:
     old, new = std.load(m.from_), std.load(m.to)
     missing = _not_collected(sub.metadata)
@@ -142,15 +173,15 @@ def _step(sub: Submission, m: Migration) -> tuple[Submission, Step]:
     lost_tables = [t for t in old.tables if t not in new.tables]
     if lost_tables:
         raise MCDSError(f"version {m.to} of the standard has no table {lost_tables[0]}: its rows could not be carried over")
-    con = engine.load_submission(sub) if m.derive else engine.connect()
+    con = _typed(sub) if m.derive else engine.connect()
     try:
         for t in new.tables.values():
             if t.name not in old.tables:
                 d = m.table_derivation(t.name)
-                uncollected = d is None or _uncollected_source(d, old, missing)
+                uncollected = d is None or uncollected_source(d, old, missing)
                 if d is not None and not uncollected:
                     columns, derived = _derive_table(con, m, d, t)
-                    made = set(columns) - {c.group(1) for c in _NULL_COLUMN.finditer(d.sql)}
+                    made = set(derived_columns(d, columns))
                     out.tables[t.name] = [{n: r.get(n) for n in t.field_names} for r in derived]
                     report.added.append(Added(t.name, derived=len(out.tables[t.name]), note=d.note))
                     report.added += [Added(t.name, f, not_collected=True) for f in t.field_names if f not in made]
@@ -161,7 +192,7 @@ def _step(sub: Submission, m: Migration) -> tuple[Submission, Step]:
                 if f.name in old.tables[t.name].field_names:
                     continue
                 d = m.field_derivation(t.name, f.name)
-                if d is not None and not _uncollected_source(d, old, missing):
+                if d is not None and not uncollected_source(d, old, missing):
                     filled = _derive_field(con, m, d, f, out.tables[t.name])
                     report.added.append(Added(t.name, f.name, derived=filled, note=d.note))
                 else:
