@@ -35,6 +35,7 @@ from mcds.readers.csvpkg import header_of, read_descriptor
 ROOT = Path(__file__).resolve().parent.parent
 KENT = ROOT / "fixtures" / "valid" / "kent"
 LIQUIDLOGIC = ROOT / "fixtures" / "mapped" / "liquidlogic"
+MOSAIC = ROOT / "fixtures" / "mapped" / "mosaic"
 ZIP_PREFIX = safety.ZIP_TEMP_PREFIX
 
 
@@ -388,3 +389,110 @@ def test_the_column_cap_is_where_it_says(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         header_of(tmp_path / "t.csv")
     assert exc.value.where == "row 1"
+
+
+def _message(text: str, path: Path) -> str:
+    """What is said about ``path``, after its name and place."""
+    line = next(x for x in text.splitlines() if str(path) in x)
+    return line.split(": ", 3)[-1]
+
+
+@pytest.mark.parametrize("command", [
+    ["convert", "package", "{pkg}", "--to", "json", "--out", "{out}.json"],
+    ["convert", "package", "{zip}", "--to", "csv", "--out", "{out}"],
+    ["pseudonymise", "{pkg}", "{out}", "--key-env", "MCDS_KEY"],
+], ids=lambda c: " ".join(c[:3]))
+def test_every_reader_of_a_package_refuses_as_many_columns_as_the_validator(tmp_path: Path, command: list[str],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """convert package and pseudonymise read a package with 100,000 columns today: refused in the
+    validator's own words (one check, :func:`mcds.safety.check_columns`), nothing written."""
+    pkg = _package(tmp_path)
+    _wide(pkg / "children.csv", 100_000)
+    _, validator, _ = cli("validate", str(pkg))
+    zipped = Path(shutil.make_archive(str(tmp_path / "pkg"), "zip", pkg))
+    out = tmp_path / "out"
+    monkeypatch.setenv("MCDS_KEY", "455a85977d89e5f19268a920be17595792a188c57e669ef8e88f71730a985866")
+    code, text, elapsed = cli(*(a.format(pkg=pkg, zip=zipped, out=out) for a in command))
+    assert code == 2 and "row 1: too many columns" in text and elapsed < 5, text
+    assert _message(text, Path("children.csv")) == _message(validator, pkg / "children.csv")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("out")]
+
+
+def _wide_export(tmp_path: Path, columns: int) -> Path:
+    export = tmp_path / "export"
+    shutil.copytree(LIQUIDLOGIC, export)
+    person = export / "DIM_PERSON.csv"
+    header, *rows = person.read_text(encoding="utf-8").splitlines()
+    extra = columns - len(header.split(","))
+    person.write_text("\n".join([header + "".join(f",X{i}" for i in range(extra)),
+                                 *(row + "," * extra for row in rows)]) + "\n", encoding="utf-8")
+    return export
+
+
+def test_convert_mapped_refuses_a_csv_export_of_a_hundred_thousand_columns(tmp_path: Path) -> None:
+    export = _wide_export(tmp_path, 100_000)
+    out = tmp_path / "out"
+    code, text, elapsed = cli("convert", "mapped", str(export), "--mapping", str(export / "mapping.yaml"),
+                              "--out", str(out))
+    assert code == 2 and f"{export / 'DIM_PERSON.csv'}: row 1: too many columns: the header has 100,000 (at most " \
+                          f"{safety.MAX_CSV_COLUMNS:,} are read" in text, text
+    assert elapsed < 5 and not out.exists()
+
+
+def test_convert_mapped_takes_an_export_as_wide_as_the_cap(tmp_path: Path) -> None:
+    export = _wide_export(tmp_path, safety.MAX_CSV_COLUMNS)
+    code, text, _ = cli("convert", "mapped", str(export), "--mapping", str(export / "mapping.yaml"),
+                        "--out", str(tmp_path / "out"))
+    assert code == 0, text
+
+
+def _wide_workbook(path: Path, columns: int, sheet: str) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append([f"X{i}" for i in range(columns)])
+    ws.append(["1"] * columns)
+    wb.save(path)
+
+
+@pytest.mark.parametrize("command", [
+    ["validate", "{xlsx}"],
+    ["convert", "package", "{xlsx}", "--to", "csv", "--out", "{out}"],
+    ["convert", "mapped", "{xlsx}", "--mapping", "{mapping}", "--out", "{out}"],
+    ["pseudonymise", "{xlsx}", "{out}.json", "--key-file", "{key}"],
+], ids=lambda c: " ".join(c[:2]))
+def test_a_worksheet_of_excel_s_most_columns_is_refused_by_every_reader(tmp_path: Path, command: list[str]) -> None:
+    """16,384 columns (Excel's most; an XLSX file cannot hold 100,000) took the validator 10 s and gave 16,408
+    errors: refused before the workbook is read, naming the sheet."""
+    xlsx = tmp_path / "mosaic_export.xlsx"  # the workbook the Mosaic mapping reads, its sheet People this wide
+    _wide_workbook(xlsx, 16_384, "People")
+    key = tmp_path / "council.key"
+    key.write_text("455a85977d89e5f19268a920be17595792a188c57e669ef8e88f71730a985866", encoding="utf-8")
+    out = tmp_path / "out"
+    code, text, elapsed = cli(*(a.format(xlsx=xlsx, out=out, key=key, mapping=MOSAIC / "mapping.yaml")
+                                for a in command))
+    assert code == 2 and f"{xlsx}: sheet People: too many columns: the sheet has 16,384 (at most " \
+                          f"{safety.MAX_CSV_COLUMNS:,} are read" in text, text
+    assert elapsed < 5 and not [p for p in tmp_path.iterdir() if p.name.startswith("out")]
+
+
+def test_the_worksheet_cap_is_where_it_says(tmp_path: Path) -> None:
+    _wide_workbook(tmp_path / "t.xlsx", safety.MAX_CSV_COLUMNS, "t")
+    safety.check_zip(tmp_path / "t.xlsx", scan_sheets=True)
+    _wide_workbook(tmp_path / "t.xlsx", safety.MAX_CSV_COLUMNS + 1, "t")
+    with pytest.raises(InputError) as exc:
+        safety.check_zip(tmp_path / "t.xlsx", scan_sheets=True)
+    assert exc.value.where == "sheet t"
+
+
+def test_the_json_form_refuses_records_with_a_hundred_thousand_keys(tmp_path: Path) -> None:
+    """The validator spent minutes loading one record of 100,000 keys into a table of as many columns."""
+    doc = json.loads((ROOT / "fixtures" / "valid" / "kent.json").read_text(encoding="utf-8"))
+    doc["children"][0].update({f"x{i}": "1" for i in range(100_000)})
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    code, text, elapsed = cli("validate", str(path))
+    assert code == 2 and f"{path}: /children: too many columns: the table 'children' (the keys of its records) " \
+                          "has 100,019" in text, text
+    assert elapsed < 10
