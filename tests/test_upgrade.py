@@ -353,7 +353,7 @@ def test_columns_a_table_derivation_sets_to_null_are_not_derived() -> None:
 
 
 def _broken(tmp_path: Path) -> Path:
-    """Kent at 1.0 with one error (a sex code that does not exist), an unknown column and metadata key."""
+    """Kent at 1.0 with one error (a sex code that does not exist), an unknown column, table and metadata key."""
     folder = tmp_path / "broken"
     shutil.copytree(OLD / "kent", folder)
     text = (folder / "children.csv").read_text().splitlines()
@@ -363,6 +363,8 @@ def _broken(tmp_path: Path) -> Path:
     (folder / "children.csv").write_text("\n".join(text) + "\n")
     desc = json.loads((folder / "datapackage.json").read_text())
     desc["mcds"]["favourite"] = "blue"
+    desc["resources"].append({**desc["resources"][1], "name": "notes", "path": "notes.csv"})
+    (folder / "notes.csv").write_text("note\nfirst\n")
     (folder / "datapackage.json").write_text(json.dumps(desc))
     return folder
 
@@ -375,7 +377,8 @@ def test_an_input_with_errors_is_refused_unless_forced(draft: Path, tmp_path: Pa
     assert not report["upgraded"] and "--force" in report["refused"] and not (tmp_path / "out").exists()
     assert report["input"]["error_codes"] == {"codelist-value": 1, "column-unknown": 1}
     assert {(n["kind"], n["name"], n["table"]) for n in report["not_carried"]} == \
-        {("column", "colour", "children"), ("metadata", "favourite", None)}
+        {("column", "colour", "children"), ("metadata", "favourite", None), ("table", "notes", None)}
+    assert sorted(report["rows"]) == sorted(std.load("1.0").tables)
     r = _run("upgrade", src, "--out", tmp_path / "out", "--force", "--format", "json")
     report = json.loads(r.stdout)
     assert report["upgraded"] and report["forced"] and r.exit_code == 1  # written, but the output has the error too
@@ -384,7 +387,35 @@ def test_an_input_with_errors_is_refused_unless_forced(draft: Path, tmp_path: Pa
     for row in before["children"]:
         row.pop("colour")
     before["metadata"][0].pop("favourite")
+    before.pop("notes")
     assert_carried(before, cells(tmp_path / "out", "csv"))
+
+
+@pytest.mark.parametrize("form", ["json", "xlsx"])
+def test_what_no_form_can_hold_is_found_in_every_form(draft: Path, tmp_path: Path, form: str) -> None:
+    from mcds.upgrade import upgrade
+
+    src = _form("manchester", form, tmp_path)
+    if form == "json":
+        doc = json.loads(src.read_text())
+        doc["notes"] = [{"note": "first"}]
+        doc["children"][0]["colour"] = "red"
+        src = tmp_path / "in.json"
+        src.write_text(json.dumps(doc))
+    else:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(src)
+        wb.create_sheet("Notes").append(["note"])
+        wb["Children"].cell(1, wb["Children"].max_column + 1, "Colour")
+        wb.create_sheet("Lists").sheet_state = "hidden"  # a hidden sheet that is no table is not data
+        wb.save(tmp_path / "in.xlsx")
+        src = tmp_path / "in.xlsx"
+    report = upgrade(src, tmp_path / f"out{SUFFIX[form]}")
+    assert report.refused and not report.upgraded
+    column = "colour" if form == "json" else "Colour"
+    table = "notes" if form == "json" else "Notes"
+    assert {(n.kind, n.name, n.table) for n in report.not_carried} == {("column", column, "children"), ("table", table, None)}
 
 
 def test_queries_and_warnings_do_not_stop_an_upgrade(draft: Path, tmp_path: Path) -> None:

@@ -23,10 +23,11 @@ from mcds.commands._options import output_format, overwrite
 @overwrite
 @output_format("text", "json")
 def command(path: Path, out: Path, to: str | None, force: bool, overwrite: bool, fmt: str) -> None:
-    """Upgrade the submission at PATH to a newer version of the standard, written to OUT in the same form
-    (CSV package folder or .zip, .xlsx workbook, or JSON).
+    """Upgrade a submission to a newer version of the standard.
 
-    Every row and value is carried over. Fields and tables the new version adds are derived from the
+    The submission at PATH is written to OUT in the same form (CSV package folder or .zip, .xlsx
+    workbook, or JSON), at the current version or the one --to names. Every row and value is
+    carried over. Fields and tables the new version adds are derived from the
     data where the standard's migration map says how (the NRM referrals from the children's NRM
     fields, for example), and otherwise left blank and listed in the metadata's not_collected, so
     statistics show them as x rather than 0. Deprecated fields and codes are kept: they are still

@@ -104,7 +104,7 @@ def upgrade(path: Path | str, out: Path | str, *, to: str | None = None, force: 
     extra = not_carried(raw, std.load(declared))
     report = UpgradeReport(source=str(path), out=str(out), form=form, from_version=declared,  # type: ignore[arg-type]
                            to_version=target, steps=[declared, *(m.to for m in steps)], upgraded=False, forced=force,
-                           input=source_check, rows={t: len(r) for t, r in sub.tables.items()}, added=[],
+                           input=source_check, rows={t: len(sub.tables.get(t, [])) for t in std.load(declared).tables}, added=[],
                            not_collected=[], deprecated_fields=[], deprecated_codes=[], not_carried=extra)
     reasons = []
     if source_check.errors:
