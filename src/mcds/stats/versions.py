@@ -22,7 +22,7 @@ from mcds import standard as std
 from mcds.engine import quote
 from mcds.errors import MCDSError
 from mcds.migration import Derivation, Migration, chain
-from mcds.upgrade.apply import _uncollected_source as uncollected_source  # noqa: PLC2701
+from mcds.upgrade.apply import derived_columns, uncollected_source
 from mcds.validation.group import SEP
 
 __all__ = ["Older", "Raised", "bring_up", "older_packages"]
@@ -67,7 +67,7 @@ def _table(con: duckdb.DuckDBPyConnection, schema: str, m: Migration, t: std.Tab
         raised.gaps.append(t.name)
         return
     try:
-        made = con.sql(d.sql).columns
+        made = derived_columns(d, con.sql(d.sql).columns)
     except duckdb.Error as exc:
         raise _fail(m, t.name, exc) from None
     values = {f.name: f"d.{quote(f.name)}" if f.name in made else "NULL" for f in t.fields}
