@@ -44,7 +44,7 @@ def test_a_1_0_submission_validates_against_1_0_with_a_note(path: Path) -> None:
     report = validate(path)
     assert report.standard_version == "1.0"
     assert report.valid, [i.line() for i in report if i.blocking][:5]
-    assert any(n.startswith(NOTE) and "version 1.0" in n for n in report.notes)
+    assert any(n.startswith(NOTE) and "version 1.0" in n and "mcds upgrade" in n for n in report.notes)
     r = _run("validate", path)
     assert r.exit_code == 0 and NOTE in r.output
 

@@ -97,7 +97,7 @@ def choose_version(raw: RawSubmission, path: Path, requested: str | None = None)
     current = std.current_version()
     if _version_key(version) < _version_key(current):
         notes.append(f"Version {current} of the standard is available; this submission was validated "
-                     f"against version {version}, which it follows.")
+                     f"against version {version}, which it follows (`mcds upgrade` moves it to {current}).")
     return std.load(version), notes
 
 
