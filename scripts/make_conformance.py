@@ -11,6 +11,7 @@ The expected issues are written here, never taken from running the validator.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import shutil
 import sys
@@ -30,24 +31,36 @@ META = {"standard_version": "1.1", "old_la_code": "886", "new_la_code": "E100000
         "pseudonymised": "true"}
 
 N = None
+# The columns the base gives values to, in the order of the rows below; every other field of the standard is written
+# as an empty cell. The children table's NRM fields and police_risk_level are deprecated in 1.1: the base records
+# referrals in nrm_referrals and the highest police risk instead.
 CHILDREN = ["child_id", "birth_year_month", "sex", "ethnicity", "nationality", "uasc", "uasc_start_date", "uasc_end_date",
-            "trafficking_concern", "nrm_referral_date", "nrm_reasonable_grounds_decision", "nrm_reasonable_grounds_date",
-            "nrm_conclusive_grounds_decision", "nrm_conclusive_grounds_date", "exploitation_types", "county_lines",
-            "ictg_referral_date", "ictg_service_type", "cin_factors"]
+            "trafficking_concern", "exploitation_types", "county_lines", "ictg_referral_date", "ictg_service_type",
+            "cin_factors"]
 PLACEMENTS = ["placement_id", "child_id", "start_date", "end_date", "legal_status", "placement_type", "placement_provider",
               "in_council_area", "end_reason"]
 EPISODES = ["episode_id", "child_id", "placement_id", "episode_type", "start_date", "start_time", "end_date", "end_time",
-            "reported_to_police", "police_risk_level", "end_reason", "found_location"]
+            "reported_to_police", "highest_police_risk_level", "end_reason", "found_location"]
 INTERVIEWS = ["interview_id", "child_id", "offered_date", "accepted", "completed_date", "independent"]
 LINKS = ["interview_id", "episode_id"]
+REFERRALS = ["referral_id", "child_id", "referral_date", "competent_authority", "reasonable_grounds_decision",
+             "reasonable_grounds_date", "conclusive_grounds_decision", "conclusive_grounds_date", "status", "reconsidered",
+             "referred_while_missing", "age_at_exploitation", "exploitation_types", "county_lines"]
+# The children table's (deprecated) NRM fields as C2's referral N1 would give them.
+C2_NRM = {"nrm_referral_date": "2025-05-01", "nrm_reasonable_grounds_decision": "positive",
+          "nrm_reasonable_grounds_date": "2025-05-10", "nrm_conclusive_grounds_decision": "positive",
+          "nrm_conclusive_grounds_date": "2025-07-15"}
+# Every case writes every column of the standard (the JSON form every property, empty ones as null), so it holds
+# the deprecated fields: one warning each, at the header row in the CSV form, with no row in the JSON form.
+DEPRECATED = [("children", f) for f in C2_NRM] + [("missing_episodes", "police_risk_level")]
 
 BASE = {
     # rows: children C1 = 2, C2 = 3; placements P1 = 2, P2 = 3, P3 = 4; episodes E1 = 2, E2 = 3, E3 = 4;
-    # interviews R1 = 2, R2 = 3; links (R1, E1) = 2, (R2, E3) = 3
+    # interviews R1 = 2, R2 = 3; links (R1, E1) = 2, (R2, E3) = 3; referrals N1 = 2
     "children": [
-        ["C1", "2009-05", "M", "WBRI", "GBR", "false", N, N, "none_known", N, N, N, N, N, N, N, N, N, N],
-        ["C2", "2008-09", "M", "AOTH", "AFG", "true", "2024-06-01", N, "identified", "2025-05-01", "positive",
-         "2025-05-10", "positive", "2025-07-15", "criminal;labour", "true", "2025-05-01", "direct_worker", "9A;12A"],
+        ["C1", "2009-05", "M", "WBRI", "GBR", "false", N, N, "none_known", N, N, N, N, N],
+        ["C2", "2008-09", "M", "AOTH", "AFG", "true", "2024-06-01", N, "identified", "criminal;labour", "true", "2025-05-01",
+         "direct_worker", "9A;12A"],
     ],
     "placements": [
         ["P1", "C1", "2021-01-01", "2025-06-30", "C2", "U6", "PR1", "true", "X1"],
@@ -66,9 +79,13 @@ BASE = {
         ["R2", "C2", "2025-09-03", "false", N, "true"],
     ],
     "interview_episodes": [["R1", "E1"], ["R2", "E3"]],
+    "nrm_referrals": [
+        ["N1", "C2", "2025-05-01", "sca", "positive", "2025-05-10", "positive", "2025-07-15", "concluded", "false", "false",
+         "under_18", "criminal;labour", "true"],
+    ],
 }
 COLUMNS = {"children": CHILDREN, "placements": PLACEMENTS, "missing_episodes": EPISODES, "return_interviews": INTERVIEWS,
-           "interview_episodes": LINKS}
+           "interview_episodes": LINKS, "nrm_referrals": REFERRALS}
 
 
 def base() -> Submission:
@@ -124,6 +141,27 @@ def both(*edits: Callable[[Submission], None]) -> Callable[[Submission], None]:
     return edit
 
 
+def ceased_at(birth: str, day: str, reason: str) -> Callable[[Submission], None]:
+    """C2, born in ``birth``, stops being looked after on ``day`` (reason ``reason``) while missing: an episode
+    from five days before ends that day by the end of care."""
+    start = (dt.date.fromisoformat(day) - dt.timedelta(days=5)).isoformat()
+    return both(setv(CH, "C2", birth_year_month=birth), setv(PL, "P3", end_date=day, end_reason=reason),
+                add(ME, "E4", "C2", "P3", "missing", start, N, day, N, "true", "high", "ceased_looked_after", "unknown"))
+
+
+def nrm_dates(rg: str, cg: str) -> Callable[[Submission], None]:
+    """C2's referral N1 on the day of its reasonable grounds decision ``rg``, conclusive grounds on ``cg``."""
+    return setv(NR, "N1", referral_date=rg, reasonable_grounds_date=rg, conclusive_grounds_date=cg)
+
+
+def legacy_nrm(**changes: str | None) -> Callable[[Submission], None]:
+    """C2's NRM record in the children table's deprecated fields (with ``changes``), and no row in nrm_referrals."""
+    def edit(sub: Submission) -> None:
+        sub.tables[NR] = []
+        row(sub, CH, "C2").update({**C2_NRM, **changes})
+    return edit
+
+
 def lines(file: str, change: Callable[[list[str]], list[str]]) -> Callable[[Path], None]:
     def edit(folder: Path) -> None:
         p = folder / file
@@ -165,7 +203,7 @@ def swap(a: int, b: int) -> Callable[[list[str]], list[str]]:
     return change
 
 
-ME, CH, PL, RI, IE = "missing_episodes", "children", "placements", "return_interviews", "interview_episodes"
+ME, CH, PL, RI, IE, NR = "missing_episodes", "children", "placements", "return_interviews", "interview_episodes", "nrm_referrals"
 
 CASES = [
     Case("valid-base", "The base submission: every table, every rule kept.", []),
@@ -194,7 +232,7 @@ CASES = [
     Case("table-missing", "The interview_episodes table is missing.", [["table-missing", IE, None, None]],
          files=drop_table(IE)),
     Case("table-unknown", "A table that is not in the standard.", [["table-unknown", None, None, None]], files=extra_table),
-    Case("column-missing", "The found_location column is missing.", [["column-missing", ME, None, "found_location"]],
+    Case("column-missing", "The group_id column (the last) is missing.", [["column-missing", ME, None, "group_id"]],
          files=columns(f"{ME}.csv", lambda c: c[:-1])),
     Case("column-unknown", "A column that is not in the standard.", [["column-unknown", CH, 1, None]],
          files=columns(f"{CH}.csv", lambda c: [*c, "note" if c[0] == "child_id" else ""])),
@@ -243,7 +281,8 @@ CASES = [
     Case("foreign-key-missing", "A link to an episode that does not exist.", [["foreign-key-missing", IE, 3, "episode_id"]],
          edit=setv(IE, "R2", episode_id="E9")),
     Case("foreign-key-missing-child", "An episode of a child not in the children table.",
-         [["foreign-key-missing", ME, 4, "child_id"], ["episode-not-looked-after", ME, 4, "start_date"]],
+         [["foreign-key-missing", ME, 4, "child_id"], ["episode-not-looked-after", ME, 4, "start_date"],
+          ["episode-placement-other-child", ME, 4, "placement_id"], ["interview-episode-other-child", IE, 3, "episode_id"]],
          edit=setv(ME, "E3", child_id="C9")),
     # ---------------------------------------------------------------- rules: placements and episodes
     Case("placement-ends-before-start", "A placement that ends before it starts.",
@@ -279,15 +318,72 @@ CASES = [
          [["episode-open-after-care-ended", ME, 5, "end_date"]],
          edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="E8"),
                    add(ME, "E4", "C2", "P3", "missing", "2025-10-01", N, N, N, "true", "high", "still_missing", N))),
-    Case("ceased-while-missing-not-e8", "Care ended (E5) while the child was missing.",
+    # SSDA903 rule 580 (ceased-while-missing-not-e8): C2 born December 2007 turns 18 in December 2025
+    Case("ceased-while-missing-not-e8", "Care ended (E5) on 1 December 2025, perhaps the 18th birthday of a child born "
+         "December 2007, on the day a missing episode ended with the end of care (a query).",
+         [["ceased-while-missing-not-e8", PL, 4, "end_reason"]], edit=ceased_at("2007-12", "2025-12-01", "E5")),
+    Case("ceased-while-missing-not-e8-last-day", "Care ended (E16) on the last day of the 18th birthday month.",
+         [["ceased-while-missing-not-e8", PL, 4, "end_reason"]], edit=ceased_at("2007-12", "2025-12-31", "E16")),
+    Case("ceased-while-missing-not-e8-reason-unknown", "Care ended (E5) in the 18th birthday month on the day an "
+         "episode ended, how it ended not given (as in SSDA903 data).",
          [["ceased-while-missing-not-e8", PL, 4, "end_reason"]],
+         edit=both(ceased_at("2007-12", "2025-12-20", "E5"), setv(ME, "E4", end_reason=None))),
+    Case("ceased-while-missing-not-e8-leap-day", "Born February 2008 (a leap year): a 29 February child turns 18 on "
+         "1 March 2026, when care ended (E5).",
+         [["ceased-while-missing-not-e8", PL, 4, "end_reason"]], edit=ceased_at("2008-02", "2026-03-01", "E5")),
+    Case("ok-ceased-while-missing-e8", "Care ended with E8 in the 18th birthday month while missing.", [],
+         edit=ceased_at("2007-12", "2025-12-01", "E8")),
+    Case("ok-ceased-while-missing-after-birthday-month", "Care ended (E5) on 1 January 2026, certainly after the 18th "
+         "birthday of a child born December 2007.", [], edit=ceased_at("2007-12", "2026-01-01", "E5")),
+    Case("ok-ceased-while-missing-before-birthday-month", "Care taken over by another council (E3) while missing, on "
+         "30 November 2025, before the 18th birthday month: E8 is not required.", [],
+         edit=ceased_at("2007-12", "2025-11-30", "E3")),
+    Case("ok-ceased-while-missing-day-after-leap-day", "Born February 2008: 2 March 2026 is certainly after the 18th "
+         "birthday.", [], edit=ceased_at("2008-02", "2026-03-02", "E5")),
+    Case("ok-ceased-at-18-after-return", "The child returned on the day care ended (E5) in the 18th birthday month: not "
+         "missing when care ended.", [], edit=both(ceased_at("2007-12", "2025-12-20", "E5"),
+                                                  setv(ME, "E4", end_reason="returned"))),
+    # SSDA903 rule 577, the closed case
+    Case("episode-ends-after-care-ended", "Care ended (E5) on 31 December 2025 while the child was missing; the episode "
+         "ends on 5 January 2026 (a query).", [["episode-ends-after-care-ended", ME, 5, "end_date"]],
          edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="E5"),
                    add(ME, "E4", "C2", "P3", "missing", "2025-12-20", N, "2026-01-05", N, "true", "high", "returned",
                        "in_council_area"))),
+    Case("ok-episode-ends-when-care-ended", "The episode ends on the day care ended (E5), by the end of care.", [],
+         edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="E5"),
+                   add(ME, "E4", "C2", "P3", "missing", "2025-12-20", N, "2025-12-31", N, "true", "high",
+                       "ceased_looked_after", "unknown"))),
+    Case("ok-episode-spans-placement-change", "The placement changes (X1) while the child is missing: care goes on.", [],
+         edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="X1"),
+                   add(PL, "P4", "C2", "2025-12-31", N, "V2", "K2", "PR4", "true", N),
+                   add(ME, "E4", "C2", "P3", "missing", "2025-12-20", N, "2026-01-05", N, "true", "high", "returned",
+                       "in_council_area"))),
+    # SSDA903 rule 575
+    Case("episode-open-after-placement-ended", "The placement the child went missing from ended (X1) while the episode "
+         "is open; the child is still looked after (a query).", [["episode-open-after-placement-ended", ME, 5, "end_date"]],
+         edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="X1"),
+                   add(PL, "P4", "C2", "2025-12-31", N, "V2", "K2", "PR4", "true", N),
+                   add(ME, "E4", "C2", "P3", "missing", "2025-12-20", N, N, N, "true", "high", "still_missing", N))),
+    Case("ok-episode-open-placement-open", "An open episode linked to the child's open placement.", [],
+         edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="X1"),
+                   add(PL, "P4", "C2", "2025-12-31", N, "V2", "K2", "PR4", "true", N),
+                   add(ME, "E4", "C2", "P4", "missing", "2026-01-02", N, N, N, "true", "high", "still_missing", N))),
+    Case("episode-placement-other-child", "An episode of C2 names a placement of C1 (a query).",
+         [["episode-placement-other-child", ME, 4, "placement_id"]], edit=setv(ME, "E3", placement_id="P1")),
+    Case("ok-episode-without-placement", "An episode that names no placement (a UASC not yet placed).", [],
+         edit=setv(ME, "E3", placement_id=None)),
     Case("episode-ceased-without-care-end", "An episode ended by the end of care, but the placement goes on.",
          [["episode-ceased-without-care-end", ME, 4, "end_reason"]], edit=setv(ME, "E3", end_reason="ceased_looked_after")),
     Case("ok-ceased-looked-after", "An episode ended by the end of care, the placement ending that day with E8.", [],
          edit=both(setv(ME, "E3", end_reason="ceased_looked_after"), setv(PL, "P3", end_date="2025-09-03", end_reason="E8"))),
+    Case("ok-ceased-looked-after-transfer", "An episode ended by the end of care, care taken over by another council "
+         "(E3) that day: a reason other than E8 also ends care.", [],
+         edit=both(setv(ME, "E3", end_reason="ceased_looked_after"), setv(PL, "P3", end_date="2025-09-03", end_reason="E3"))),
+    Case("episode-ceased-without-care-end-x1", "An episode ended by the end of care, but the placement ends that day "
+         "with X1: a new placement begins, care goes on.",
+         [["episode-ceased-without-care-end", ME, 4, "end_reason"]],
+         edit=both(setv(ME, "E3", end_reason="ceased_looked_after"), setv(PL, "P3", end_date="2025-09-03", end_reason="X1"),
+                   add(PL, "P4", "C2", "2025-09-03", N, "V2", "K2", "PR4", "true", N))),
     Case("episode-end-reason-mismatch", "'still missing' on an episode with an end date.",
          [["episode-end-reason-mismatch", ME, 3, "end_reason"]], edit=setv(ME, "E2", end_reason="still_missing")),
     Case("episode-outside-period", "An episode after the reporting period.", [["episode-outside-period", ME, 3, "start_date"]],
@@ -305,25 +401,105 @@ CASES = [
          [["interview-late", RI, 2, "completed_date"]], edit=setv(RI, "R1", completed_date="2025-05-06"), valid=True),
     Case("ok-interview-third-day", "An interview on the third day after return.", [],
          edit=setv(RI, "R1", completed_date="2025-05-05")),
+    Case("interview-late-by-time", "An interview on the third day after return, 72 hours and 1 second after the "
+         "episode's end time (both times recorded).", [["interview-late", RI, 2, "completed_date"]],
+         edit=setv(RI, "R1", completed_date="2025-05-05", completed_time="08:00:01"), valid=True),
+    Case("ok-interview-72-hours-exactly", "An interview exactly 72 hours after the episode's end time.", [],
+         edit=setv(RI, "R1", completed_date="2025-05-05", completed_time="08:00:00")),
+    Case("ok-interview-third-day-end-time-unknown", "An interview late on the third day after return, the episode's "
+         "end time not recorded: only the dates are certain.", [],
+         edit=both(setv(RI, "R1", completed_date="2025-05-05", completed_time="23:00:00"), setv(ME, "E1", end_time=None))),
+    Case("interview-late-earlier-episode", "An interview covering two episodes: two days after the child's return from "
+         "the later, five days after the return from the earlier (a warning).",
+         [["interview-late", RI, 2, "completed_date"]],
+         edit=both(add(ME, "E4", "C1", "P1", "missing", "2025-04-28", N, "2025-04-29", N, "true", "low", "returned",
+                       "in_council_area"), add(IE, "R1", "E4")), valid=True),
+    Case("ok-interview-covers-two-episodes", "An interview covering two episodes, within three days of the return "
+         "from each.", [],
+         edit=both(add(ME, "E4", "C1", "P1", "missing", "2025-04-30", N, "2025-05-01", N, "true", "low", "returned",
+                       "in_council_area"), add(IE, "R1", "E4"))),
+    Case("interview-episode-other-child", "C2's interview linked to an episode of C1 (a query).",
+         [["interview-episode-other-child", IE, 4, "episode_id"]], edit=add(IE, "R2", "E1")),
+    Case("ok-interview-episode-same-child", "C2's interview linked to a second episode of C2.", [],
+         edit=both(add(ME, "E4", "C2", "P3", "missing", "2025-08-25", N, "2025-08-26", N, "true", "low", "returned",
+                       "in_council_area"), add(IE, "R2", "E4"))),
     # ---------------------------------------------------------------- rules: trafficking and UASC
+    # Each NRM rule on a row of nrm_referrals, and on the children table's deprecated fields of a child with no row
+    # there (legacy_nrm); the children fields of a child who has rows in nrm_referrals are not checked.
     Case("nrm-rg-before-referral", "A reasonable grounds decision before the referral.",
-         [["nrm-rg-before-referral", CH, 3, "nrm_reasonable_grounds_date"]],
-         edit=setv(CH, "C2", nrm_reasonable_grounds_date="2025-04-30")),
+         [["nrm-rg-before-referral", NR, 2, "reasonable_grounds_date"]],
+         edit=setv(NR, "N1", reasonable_grounds_date="2025-04-30")),
+    Case("nrm-rg-before-referral-children", "The children table's fields: a reasonable grounds decision before the "
+         "referral.", [["nrm-rg-before-referral", CH, 3, "nrm_reasonable_grounds_date"]],
+         edit=legacy_nrm(nrm_reasonable_grounds_date="2025-04-30")),
+    Case("ok-nrm-children-fields-beside-referrals", "The children table's fields of a child with a row in nrm_referrals "
+         "are not checked: the referrals table is the record.", [],
+         edit=setv(CH, "C2", **{**C2_NRM, "nrm_reasonable_grounds_date": "2025-04-30"})),
     Case("nrm-cg-before-rg", "A conclusive grounds decision before the reasonable grounds decision.",
+         [["nrm-cg-before-rg", NR, 2, "conclusive_grounds_date"]], edit=setv(NR, "N1", conclusive_grounds_date="2025-05-05")),
+    Case("nrm-cg-before-rg-children", "The children table's fields: conclusive grounds before reasonable grounds.",
          [["nrm-cg-before-rg", CH, 3, "nrm_conclusive_grounds_date"]],
-         edit=setv(CH, "C2", nrm_conclusive_grounds_date="2025-05-05")),
+         edit=legacy_nrm(nrm_conclusive_grounds_date="2025-05-05")),
     Case("nrm-cg-without-positive-rg", "A conclusive grounds decision after a negative reasonable grounds decision.",
-         [["nrm-cg-without-positive-rg", CH, 3, "nrm_conclusive_grounds_decision"]],
-         edit=setv(CH, "C2", nrm_reasonable_grounds_decision="negative")),
+         [["nrm-cg-without-positive-rg", NR, 2, "conclusive_grounds_decision"]],
+         edit=setv(NR, "N1", reasonable_grounds_decision="negative")),
+    Case("nrm-cg-without-positive-rg-children", "The children table's fields: conclusive grounds after a negative "
+         "reasonable grounds decision.", [["nrm-cg-without-positive-rg", CH, 3, "nrm_conclusive_grounds_decision"]],
+         edit=legacy_nrm(nrm_reasonable_grounds_decision="negative")),
     Case("nrm-cg-within-30-days", "A conclusive grounds decision 22 days after reasonable grounds (a query).",
-         [["nrm-cg-within-30-days", CH, 3, "nrm_conclusive_grounds_date"]],
-         edit=setv(CH, "C2", nrm_conclusive_grounds_date="2025-06-01")),
+         [["nrm-cg-within-30-days", NR, 2, "conclusive_grounds_date"]],
+         edit=setv(NR, "N1", conclusive_grounds_date="2025-06-01")),
     Case("ok-nrm-cg-after-30-days", "A conclusive grounds decision exactly 30 days after reasonable grounds.", [],
-         edit=setv(CH, "C2", nrm_conclusive_grounds_date="2025-06-09")),
-    Case("nrm-referral-no-concern", "An NRM referral while the trafficking concern is none known.",
-         [["nrm-referral-no-concern", CH, 3, "trafficking_concern"]], edit=setv(CH, "C2", trafficking_concern="none_known")),
-    Case("uasc-end-after-18", "UASC status ending after the latest possible 18th birthday.",
-         [["uasc-end-after-18", CH, 3, "uasc_end_date"]], edit=setv(CH, "C2", uasc_end_date="2026-10-02")),
+         edit=setv(NR, "N1", conclusive_grounds_date="2025-06-09")),
+    Case("nrm-cg-within-45-days", "Reasonable grounds on 12 December 2022, when the recovery period was 45 days; "
+         "conclusive grounds 44 days later (a query).", [["nrm-cg-within-30-days", NR, 2, "conclusive_grounds_date"]],
+         edit=nrm_dates("2022-12-12", "2023-01-25")),
+    Case("ok-nrm-cg-after-45-days", "Reasonable grounds on 12 December 2022, conclusive grounds 45 days later.", [],
+         edit=nrm_dates("2022-12-12", "2023-01-26")),
+    Case("nrm-cg-within-30-days-from-change", "Reasonable grounds on 13 December 2022, the first day of the 30-day "
+         "period; conclusive grounds 29 days later (a query).",
+         [["nrm-cg-within-30-days", NR, 2, "conclusive_grounds_date"]], edit=nrm_dates("2022-12-13", "2023-01-11")),
+    Case("ok-nrm-cg-30-days-from-change", "Reasonable grounds on 13 December 2022, conclusive grounds 30 days later "
+         "(a query before the change).", [], edit=nrm_dates("2022-12-13", "2023-01-12")),
+    Case("nrm-cg-within-45-days-children", "The children table's fields: reasonable grounds on 12 December 2022, "
+         "conclusive grounds 44 days later (a query).", [["nrm-cg-within-30-days", CH, 3, "nrm_conclusive_grounds_date"]],
+         edit=legacy_nrm(nrm_referral_date="2022-12-12", nrm_reasonable_grounds_date="2022-12-12",
+                         nrm_conclusive_grounds_date="2023-01-25")),
+    Case("ok-nrm-cg-30-days-from-change-children", "The children table's fields: reasonable grounds on 13 December "
+         "2022, conclusive grounds 30 days later.", [],
+         edit=legacy_nrm(nrm_referral_date="2022-12-13", nrm_reasonable_grounds_date="2022-12-13",
+                         nrm_conclusive_grounds_date="2023-01-12")),
+    Case("nrm-referral-no-concern", "An NRM referral (with a positive reasonable grounds decision) while the "
+         "trafficking concern is none known.",
+         [["nrm-referral-no-concern", CH, 3, "trafficking_concern"],
+          ["nrm-positive-rg-no-concern", NR, 2, "reasonable_grounds_decision"]],
+         edit=setv(CH, "C2", trafficking_concern="none_known")),
+    Case("nrm-referral-no-concern-children", "The children table's fields: an NRM referral (with a positive reasonable "
+         "grounds decision) while the trafficking concern is none known.",
+         [["nrm-referral-no-concern", CH, 3, "trafficking_concern"],
+          ["nrm-positive-rg-no-concern", CH, 3, "nrm_reasonable_grounds_decision"]],
+         edit=both(legacy_nrm(), setv(CH, "C2", trafficking_concern="none_known"))),
+    Case("nrm-positive-rg-no-concern-children", "The children table's fields: a positive reasonable grounds decision, no "
+         "referral date, while the trafficking concern is none known (a query).",
+         [["nrm-positive-rg-no-concern", CH, 3, "nrm_reasonable_grounds_decision"]],
+         edit=both(legacy_nrm(nrm_referral_date=None), setv(CH, "C2", trafficking_concern="none_known"))),
+    Case("ok-nrm-negative-rg-no-concern", "The children table's fields: a negative reasonable grounds decision, no "
+         "referral date, while the trafficking concern is none known.", [],
+         edit=both(legacy_nrm(nrm_referral_date=None, nrm_reasonable_grounds_decision="negative",
+                              nrm_conclusive_grounds_decision=None, nrm_conclusive_grounds_date=None),
+                   setv(CH, "C2", trafficking_concern="none_known"))),
+    Case("ok-nrm-positive-rg-suspected", "A positive reasonable grounds decision with the trafficking concern "
+         "suspected, the conclusive grounds decision pending.", [],
+         edit=both(setv(NR, "N1", conclusive_grounds_decision="pending", conclusive_grounds_date=None, status="open"),
+                   setv(CH, "C2", trafficking_concern="suspected"))),
+    Case("uasc-end-after-18", "Born September 2008: UASC status ending on 1 October 2026, the day after the latest "
+         "possible 18th birthday.", [["uasc-end-after-18", CH, 3, "uasc_end_date"]],
+         edit=setv(CH, "C2", uasc_end_date="2026-10-01")),
+    Case("uasc-end-after-18-leap-year", "Born February 2008 (a leap year): UASC status ending on 2 March 2026, after "
+         "the 1 March birthday of a 29 February child.", [["uasc-end-after-18", CH, 3, "uasc_end_date"]],
+         edit=setv(CH, "C2", birth_year_month="2008-02", uasc_end_date="2026-03-02")),
+    Case("ok-uasc-end-leap-day-birthday", "Born February 2008: UASC status ending on 1 March 2026, perhaps the 18th "
+         "birthday of a 29 February child.", [], edit=setv(CH, "C2", birth_year_month="2008-02", uasc_end_date="2026-03-01")),
     Case("ok-uasc-end-on-18th-birthday", "UASC status ending on the last possible 18th birthday.", [],
          edit=setv(CH, "C2", uasc_end_date="2026-09-30")),
     Case("uasc-under-10", "A UASC certainly younger than 10 when the status began (a query).",
@@ -352,7 +528,8 @@ def write(case: Case) -> None:
 
     kinds = catalogue("1.1")
     valid = case.valid if case.valid is not None else not any(kinds[i[0]].severity.value in blocking for i in case.issues)
-    expected = {"description": case.description, "valid": valid, "issues": sorted(case.issues, key=json.dumps)}
+    issues = case.issues + [["field-deprecated", t, 1 if case.form == "csv" else None, f] for t, f in DEPRECATED]
+    expected = {"description": case.description, "valid": valid, "issues": sorted(issues, key=json.dumps)}
     (folder / "expected.json").write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
 
 

@@ -1,5 +1,12 @@
--- The NRM reasonable grounds decision is dated before the referral.
+-- The NRM reasonable grounds decision is dated before the referral: a row of nrm_referrals, or the
+-- children table's (deprecated) NRM fields of a child with no row in nrm_referrals.
+SELECT 'nrm_referrals' AS table_name, n.referral_id AS row_id, 'reasonable_grounds_date' AS field,
+       n.reasonable_grounds_date AS value
+FROM nrm_referrals n
+WHERE n.reasonable_grounds_date < n.referral_date
+UNION ALL
 SELECT 'children' AS table_name, c.child_id AS row_id, 'nrm_reasonable_grounds_date' AS field,
        c.nrm_reasonable_grounds_date AS value
 FROM children c
 WHERE c.nrm_reasonable_grounds_date < c.nrm_referral_date
+  AND NOT EXISTS (SELECT 1 FROM nrm_referrals n WHERE n.child_id = c.child_id)
