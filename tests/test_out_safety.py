@@ -1,7 +1,8 @@
 """Writing never destroys what was there: an output that would replace an input, the key, a folder
-holding them or files mcds did not write is refused (exit 2, every file as it was); a symbolic link
-is kept and its target replaced on every run; an interrupted run's leftovers are cleaned up; the
-statistics are replaced as a set even when a later move fails."""
+holding them or files mcds did not write is refused (exit 2, every file as it was) unless a file is
+replaced with --overwrite; a symbolic link is kept and its target replaced on every run; an
+interrupted run's leftovers are cleaned up; the statistics are replaced as a set even when a later
+move fails; outputs have the permissions of new files under the umask (or of what they replace)."""
 
 from __future__ import annotations
 
@@ -321,3 +322,173 @@ def test_the_annotated_copy_never_overwrites_the_workbook_it_annotates(tmp_path:
     assert r.exit_code == 2, r.output
     assert "Traceback" not in r.output
     assert book.read_bytes() == before
+
+
+# ---------------------------------------------------------------- files mcds did not write
+
+ANNEX_A = Path(__file__).resolve().parent.parent / "fixtures" / "annex_a" / "kent-2024-25.xlsx"
+FILE_WRITERS = {  # command, and whether it has --overwrite
+    "convert package json": (["convert", "package", KENT, "--to", "json", "--out", "{out}"], ".json", True),
+    "convert package xlsx": (["convert", "package", KENT, "--to", "xlsx", "--out", "{out}"], ".xlsx", True),
+    "convert ssda903 report": (["convert", "ssda903", SSDA903, "--la", "886", "--year", "2026", "--out", "{dir}/pkg",
+                                "--report", "{out}"], ".json", True),
+    "pseudonymise json": (["pseudonymise", KENT, "{out}", "--key-env", "MCDS_TEST_KEY"], ".json", True),
+    "pseudonymise xlsx": (["pseudonymise", KENT, "{out}", "--key-env", "MCDS_TEST_KEY"], ".xlsx", True),
+    "validate annotate": (["validate", KENT, "--annotate", "{out}"], ".xlsx", False),
+}
+THEIRS = {  # files a council keeps, under the name an output is given
+    ".json": [b'{"notes": "the council\'s own"}\n', json.dumps({"metadata": {}, "children": []}).encode()],
+    ".xlsx": [ANNEX_A.read_bytes(), b"not a workbook at all"],
+}
+
+
+def _invoke(args: list[object], tmp_path: Path, out: Path, *extra: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, [str(a).format(out=out, dir=tmp_path) for a in args] + list(extra),
+                              env={"MCDS_TEST_KEY": KEY.decode()})
+
+
+@pytest.mark.parametrize("name", sorted(FILE_WRITERS))
+@pytest.mark.parametrize("theirs", [0, 1])
+def test_a_file_mcds_did_not_write_is_never_written_over(tmp_path: Path, name: str, theirs: int) -> None:
+    args, suffix, has_flag = FILE_WRITERS[name]
+    out = tmp_path / f"out{suffix}"
+    out.write_bytes(THEIRS[suffix][theirs])
+    before = _tree(tmp_path)
+    r = _invoke(args, tmp_path, out)
+    _refused(r)
+    assert "did not write" in r.output and "--overwrite" in r.output and str(out) in r.output
+    assert _tree(tmp_path) == before  # the file, and nothing else written either
+    if has_flag:
+        r = _invoke(args, tmp_path, out, "--overwrite")
+        assert r.exit_code in (0, 1), r.output
+        assert out.read_bytes() != THEIRS[suffix][theirs]
+
+
+@pytest.mark.parametrize("name", sorted(FILE_WRITERS))
+def test_a_file_mcds_wrote_is_replaced_by_the_next_run(tmp_path: Path, name: str) -> None:
+    args, suffix, _ = FILE_WRITERS[name]
+    out = tmp_path / f"out{suffix}"
+    for _ in range(2):
+        r = _invoke(args, tmp_path, out)
+        assert r.exit_code in (0, 1), r.output
+    from mcds.writing import written_by_mcds
+
+    assert written_by_mcds(out)
+
+
+def test_a_workbook_saved_again_by_another_program_is_not_mcds_s(tmp_path: Path) -> None:
+    """Excel (here openpyxl, as any editor) rewrites the members: the mark no longer holds."""
+    import openpyxl
+
+    out = tmp_path / "sub.xlsx"
+    assert _run(["convert", "package", KENT, "--to", "xlsx", "--out", out]).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    book["Metadata"]["B2"] = "typed by hand"
+    book.save(out)
+    before = out.read_bytes()
+    assert b"mcds-sha256:" in zipfile_member(out, "docProps/core.xml")  # the mark was kept, but no longer holds
+    _refused(_run(["convert", "package", CROYDON, "--to", "xlsx", "--out", out]))
+    assert out.read_bytes() == before
+
+
+def zipfile_member(path: Path, name: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name)
+
+
+def test_a_json_file_reformatted_since_is_not_mcds_s(tmp_path: Path) -> None:
+    out = tmp_path / "sub.json"
+    assert _run(["convert", "package", KENT, "--to", "json", "--out", out]).exit_code == 0
+    out.write_text(json.dumps(json.loads(out.read_text(encoding="utf-8"))), encoding="utf-8")  # saved by an editor
+    before = out.read_bytes()
+    _refused(_run(["convert", "package", CROYDON, "--to", "json", "--out", out]))
+    assert out.read_bytes() == before
+
+
+@pytest.fixture(scope="module")
+def marked_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from mcds.submission import read_csv_package
+    from mcds.workbook import write_workbook
+
+    return write_workbook(read_csv_package(CROYDON), tmp_path_factory.mktemp("marked") / "sub.xlsx")
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_any_change_to_a_member_breaks_the_mark(marked_workbook: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                data: st.DataObject) -> None:
+    import zipfile
+
+    from mcds.safety import xlsx_written_by_mcds
+
+    assert xlsx_written_by_mcds(marked_workbook)
+    with zipfile.ZipFile(marked_workbook) as zf:
+        members = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    names = [n for n, _ in members if n != "docProps/core.xml"]
+    victim = data.draw(st.sampled_from(names))
+    body = dict(members)[victim]
+    at = data.draw(st.integers(0, len(body) - 1))
+    changed = body[:at] + bytes([body[at] ^ data.draw(st.integers(1, 255))]) + body[at + 1:]
+    copy = tmp_path_factory.mktemp("changed") / "sub.xlsx"
+    with zipfile.ZipFile(copy, "w") as zf:
+        for name, content in members:
+            zf.writestr(name, changed if name == victim else content)
+    assert not xlsx_written_by_mcds(copy)
+
+
+# ---------------------------------------------------------------- permissions
+
+
+@pytest.fixture(params=[0o022, 0o027, 0o077], ids=lambda m: f"umask {m:03o}")
+def umask(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_outputs_have_the_permissions_of_new_files_not_owner_only(tmp_path: Path, umask: int) -> None:
+    """Package folders were 0700 and files 0600 (tempfile's), whatever the umask."""
+    for form, out in (("csv", tmp_path / "pkg"), ("json", tmp_path / "sub.json"), ("xlsx", tmp_path / "sub.xlsx")):
+        assert _run(["convert", "package", KENT, "--to", form, "--out", out]).exit_code == 0
+    assert _run(["pseudonymise", KENT, tmp_path / "pseudo", "--key-file", _key(tmp_path)]).exit_code == 0
+    assert _mode(tmp_path / "pkg") == _mode(tmp_path / "pseudo") == 0o777 & ~umask
+    files = [tmp_path / "sub.json", tmp_path / "sub.xlsx", *(tmp_path / "pkg").iterdir(), *(tmp_path / "pseudo").iterdir()]
+    assert {p.name: _mode(p) for p in files} == {p.name: 0o666 & ~umask for p in files}
+
+
+def _key(folder: Path) -> Path:
+    key = folder / "council.key"
+    key.write_bytes(KEY)
+    key.chmod(0o600)
+    return key
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_output_replaced_keeps_the_permissions_it_was_given(tmp_path: Path) -> None:
+    """A council that restricts its output keeps it restricted on the next run."""
+    pkg, sub = tmp_path / "pkg", tmp_path / "sub.xlsx"
+    for _ in range(2):
+        assert _run(["convert", "package", KENT, "--to", "csv", "--out", pkg]).exit_code == 0
+        assert _run(["convert", "package", KENT, "--to", "xlsx", "--out", sub]).exit_code == 0
+        pkg.chmod(0o750)
+        sub.chmod(0o640)
+    assert (_mode(pkg), _mode(sub)) == (0o750, 0o640)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_private_output_stays_its_owner_s(tmp_path: Path, umask: int) -> None:
+    from mcds.writing import atomic_path
+
+    with atomic_path(tmp_path / "new.key", private=True) as tmp:
+        tmp.write_bytes(KEY)
+    assert _mode(tmp_path / "new.key") == 0o600
+    with atomic_path(tmp_path / "new.key", private=True) as tmp:  # replacing it: still its owner's
+        tmp.write_bytes(KEY)
+    assert _mode(tmp_path / "new.key") == 0o600
