@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import KeyCommand, overwrite as overwrite_option
+from mcds.commands._options import KeyCommand
+from mcds.commands._options import overwrite as overwrite_option
+
 
 @click.command("pseudonymise", cls=KeyCommand)
 @click.argument("source", type=click.Path(path_type=Path))

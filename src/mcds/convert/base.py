@@ -179,8 +179,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str |
     """The header (names stripped) and the data rows of a CSV file, numbered as in Excel (header = 1).
 
     Cells are stripped of stray spaces; empty cells are ``None``; blank rows are skipped."""
-    from mcds.safety import (MEMORY_FACTOR_IN_PYTHON, check_columns, check_fits_in_memory, csv_field_limit,
-                             detect_encoding)
+    from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_columns, check_fits_in_memory, csv_field_limit, detect_encoding
 
     csv_field_limit()
     path = Path(path)
