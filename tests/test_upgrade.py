@@ -60,6 +60,8 @@ MAP = {
          "replacement": "nrm_referrals.referral_date", "note": "moved"},
         {"kind": "code-added", "codelist": "nrm_decision", "code": "awaiting", "note": "new"},
         {"kind": "code-deprecated", "codelist": "nrm_decision", "code": "pending", "replacement": "awaiting", "note": "renamed"},
+        {"kind": "field-changed", "table": "children", "field": "trafficking_concern", "note": "definition corrected"},
+        {"kind": "code-changed", "codelist": "sex", "code": "F", "note": "description written out"},
     ],
     "derive": [
         {"table": "nrm_referrals", "from": "children", "note": "from the children's NRM fields", "sql": REFERRAL_SQL},
@@ -248,6 +250,10 @@ def test_new_fields_are_blank_or_derived_and_the_gaps_not_collected(draft: Path,
     assert sum(codes.values()) == pending + sum(r["reasonable_grounds_decision"] == "pending" for r in new.rows("nrm_referrals"))
     assert all(code == "pending" and repl == "awaiting" for _, _, code, repl in codes)
     assert report.rows == {t: len(rows) for t, rows in old.tables.items()}
+    assert [(c.kind, c.table, c.field, c.code, c.rows, c.version, c.note) for c in report.changed] == [
+        ("field-changed", "children", "trafficking_concern", None, len(old.rows("children")), "1.1", "definition corrected"),
+        ("code-changed", "children", "sex", "F", sum(c["sex"] == "F" for c in old.rows("children")), "1.1",
+         "description written out")]
 
 
 def test_existing_not_collected_is_kept_and_what_rests_on_it_is_not_derived(draft: Path, tmp_path: Path) -> None:
@@ -283,6 +289,8 @@ def test_the_text_report_says_what_changed(draft: Path, tmp_path: Path) -> None:
     assert "  children.age_disputed" in lines and "  missing_episodes.safety_plan" in lines
     assert any(line.startswith("  children.nrm_referral_date: ") and line.endswith("use nrm_referrals.referral_date")
                for line in lines)
+    assert any(line.startswith("  children.trafficking_concern: the field (") for line in lines)
+    assert any(line.startswith("  children.sex: F (") for line in lines)
     assert lines[-1].startswith(f"Wrote {tmp_path / 'out'} (csv, version 1.1)")
 
 

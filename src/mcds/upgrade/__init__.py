@@ -18,10 +18,11 @@ from mcds import standard as std
 from mcds.errors import InputError
 from mcds.migration import Migration, chain
 from mcds.readers import RawSubmission, detect_form
-from mcds.upgrade.apply import NOT_COLLECTED, apply, in_use
+from mcds.upgrade.apply import NOT_COLLECTED, apply, changed_in_use, in_use, usage
 from mcds.upgrade.files import check_out, write_form
 from mcds.upgrade.report import (
     Added,
+    Changed,
     Check,
     DeprecatedCode,
     DeprecatedField,
@@ -105,7 +106,7 @@ def upgrade(path: Path | str, out: Path | str, *, to: str | None = None, force: 
     report = UpgradeReport(source=str(path), out=str(out), form=form, from_version=declared,  # type: ignore[arg-type]
                            to_version=target, steps=[declared, *(m.to for m in steps)], upgraded=False, forced=force,
                            input=source_check, rows={t: len(sub.tables.get(t, [])) for t in std.load(declared).tables}, added=[],
-                           not_collected=[], deprecated_fields=[], deprecated_codes=[], not_carried=extra)
+                           not_collected=[], deprecated_fields=[], deprecated_codes=[], changed=[], not_carried=extra)
     reasons = []
     if source_check.errors:
         reasons.append(f"the input has {source_check.errors} error(s) against version {declared}: correct them "
@@ -123,7 +124,11 @@ def upgrade(path: Path | str, out: Path | str, *, to: str | None = None, force: 
     report.added = [Added(table=a.table, field=a.field, version=step.target, derived=a.derived,
                           not_collected=a.not_collected, note=a.note) for step in done for a in step.added]
     report.not_collected = [p for p in (result.metadata.get(NOT_COLLECTED) or "").split(";") if p]
-    fields, codes = in_use(result)
+    used = usage(result)
+    fields, codes = in_use(result, used)
+    version_of = {id(c): m.to for m in steps for c in m.changes}
+    report.changed = [Changed(kind=c.kind, table=t, field=f, codelist=c.codelist, code=c.code, rows=n,  # type: ignore[arg-type]
+                              version=version_of[id(c)], note=c.note) for c, t, f, n in changed_in_use(result, used, steps)]
     report.deprecated_fields = [
         DeprecatedField(table=t, field=f, rows=n, deprecated=d,
                         replacement=_replacement(steps, d, {"kind": "field-deprecated", "table": t, "field": f}))

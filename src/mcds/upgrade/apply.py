@@ -19,10 +19,11 @@ from mcds import engine
 from mcds import standard as std
 from mcds.engine import quote
 from mcds.errors import MCDSError
-from mcds.migration import Derivation, Migration
+from mcds.migration import Change, Derivation, Migration
 from mcds.submission import Submission
 
-__all__ = ["Added", "Step", "apply", "cell_text", "derived_columns", "in_use", "uncollected_source"]
+__all__ = ["Added", "Step", "Usage", "apply", "cell_text", "changed_in_use", "derived_columns", "in_use",
+           "uncollected_source", "usage"]
 
 NOT_COLLECTED = "not_collected"
 # a column a table derivation sets to a NULL literal (NULL, NULL::TYPE or CAST(NULL AS TYPE)) is one the
@@ -228,29 +229,63 @@ def apply(sub: Submission, steps: list[Migration]) -> tuple[Submission, list[Ste
     return sub, done
 
 
-def in_use(sub: Submission) -> tuple[list[tuple[str, str, int, str]], list[tuple[str, str, str, str, int, str]]]:
+@dataclass
+class Usage:
+    """How a submission uses one field: the rows with a value, and for a coded field the rows using each code."""
+
+    rows: int
+    codes: dict[str, int] = field(default_factory=dict)
+
+
+def usage(sub: Submission) -> dict[tuple[str, str], Usage]:
+    """Every field of ``sub``'s tables that holds a value in some row, by ``(table, field)``."""
+    out = {}
+    for t in sub.standard.tables.values():
+        rows = sub.tables.get(t.name, [])
+        for f in t.fields:
+            values = [v for r in rows if (v := r.get(f.name)) is not None]
+            if not values:
+                continue
+            use = out[t.name, f.name] = Usage(len(values))
+            if f.codelist:
+                for v in values:
+                    for item in {p.strip() for p in (v.split(f.descriptor.get("delimiter", ";")) if f.is_list else [v])}:
+                        use.codes[item] = use.codes.get(item, 0) + 1
+    return out
+
+
+def in_use(sub: Submission, used: dict[tuple[str, str], Usage]) -> tuple[list[tuple[str, str, int, str]],
+                                                                        list[tuple[str, str, str, str, int, str]]]:
     """The deprecated fields ``(table, field, rows, deprecated)`` and deprecated codes ``(table, field,
-    codelist, code, rows, deprecated)`` that ``sub`` uses, in its own version."""
+    codelist, code, rows, deprecated)`` that ``sub`` uses (``used``: its :func:`usage`), in its own version."""
     s = sub.standard
     fields: list[tuple[str, str, int, str]] = []
     codes: list[tuple[str, str, str, str, int, str]] = []
-    for t in s.tables.values():
-        rows = sub.tables.get(t.name, [])
-        for f in t.fields:
-            values = [r.get(f.name) for r in rows if r.get(f.name) is not None]
-            if f.deprecated and values:
-                fields.append((t.name, f.name, len(values), f.deprecated))
-            if not f.codelist or not values:
-                continue
+    for (table, name), use in used.items():
+        f = s.tables[table].field(name)
+        if f.deprecated:
+            fields.append((table, name, use.rows, f.deprecated))
+        if f.codelist:
             key = f.codelist_key
             retired = {(c.code if key == "code" else c.extra.get(key, "")): c.deprecated
                        for c in s.codelist(f.codelist).codes if c.deprecated}
-            if not retired:
-                continue
-            counts: dict[str, int] = {}
-            for v in values:
-                for item in (v.split(f.descriptor.get("delimiter", ";")) if f.is_list else [v]):
-                    if item.strip() in retired:
-                        counts[item.strip()] = counts.get(item.strip(), 0) + 1
-            codes += [(t.name, f.name, f.codelist, c, n, retired[c]) for c, n in sorted(counts.items())]
+            codes += [(table, name, f.codelist, c, n, retired[c]) for c, n in sorted(use.codes.items()) if c in retired]
     return fields, codes
+
+
+def changed_in_use(sub: Submission, used: dict[tuple[str, str], Usage],
+                   steps: list[Migration]) -> list[tuple[Change, str, str, int]]:
+    """The fields and codes that ``steps`` changed (``field-changed``, ``code-changed``) and ``sub`` uses:
+    ``(change, table, field, rows)``, the change's note saying what to check."""
+    s = sub.standard
+    out = []
+    for m in steps:
+        for c in m.of_kind("field-changed"):
+            if (use := used.get((c.table, c.field))) is not None:  # type: ignore[arg-type]
+                out.append((c, c.table, c.field, use.rows))
+        for c in m.of_kind("code-changed"):
+            for (table, name), use in used.items():
+                f = s.tables[table].field(name)
+                if f.codelist == c.codelist and f.codelist_key == "code" and use.codes.get(c.code or ""):
+                    out.append((c, table, name, use.codes[c.code or ""]))
+    return out  # type: ignore[return-value]

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mcds.issues import Report, Severity, printable
 
-__all__ = ["SCHEMA_PATH", "Added", "Check", "DeprecatedCode", "DeprecatedField", "NotCarried", "UpgradeReport",
+__all__ = ["SCHEMA_PATH", "Added", "Changed", "Check", "DeprecatedCode", "DeprecatedField", "NotCarried", "UpgradeReport",
            "check", "schema", "schema_text", "text"]
 
 SCHEMA_PATH = Path(__file__).with_name("upgrade.schema.json")
@@ -64,6 +64,19 @@ class DeprecatedCode(_Model):
     replacement: str | None
 
 
+class Changed(_Model):
+    """A field or code the new version changed (its meaning or wording: see the note) that the data uses."""
+
+    kind: Literal["field-changed", "code-changed"]
+    table: str
+    field: str
+    codelist: str | None = None
+    code: str | None = None
+    rows: int = Field(description="Rows with a value in the field, or using the code")
+    version: str = Field(description="The version that changed it")
+    note: str
+
+
 class NotCarried(_Model):
     """Something in the input that is not part of its version of the standard, so no form of the
     new version can hold it."""
@@ -90,6 +103,8 @@ class UpgradeReport(_Model):
     not_collected: list[str] = Field(description="The output's metadata not_collected")
     deprecated_fields: list[DeprecatedField] = Field(description="Fields deprecated in the new version that the data uses")
     deprecated_codes: list[DeprecatedCode] = Field(description="Codes deprecated in the new version that the data uses")
+    changed: list[Changed] = Field(description="Fields and codes whose meaning or wording the new version changed, "
+                                               "that the data uses: check the data against each note")
     not_carried: list[NotCarried] = Field(description="What the input holds beyond its version of the standard")
 
 
@@ -148,6 +163,13 @@ def text(r: UpgradeReport) -> str:
         lines.append("Deprecated codes in use (still valid; move to the replacement):")
         lines += [f"  {d.table}.{d.field} code {d.code} ({d.codelist}): {d.rows} row(s)"
                   + (f"; use {d.replacement}" if d.replacement else "") for d in r.deprecated_codes]
+    if r.changed:
+        lines.append("Changed in meaning or wording, in use (check the data against each note: --format json):")
+        by_field: dict[str, list[str]] = {}
+        for c in r.changed:
+            by_field.setdefault(f"{c.table}.{c.field}", []).append(
+                f"the field ({c.rows} row(s))" if c.code is None else f"{c.code} ({c.rows})")
+        lines += [f"  {name}: {', '.join(parts)}" for name, parts in by_field.items()]
     if r.output:
         lines.append(f"Output: {_check_line(r.output)}")
     lines.append(f"Wrote {r.out} ({r.form}, version {r.to_version})")
