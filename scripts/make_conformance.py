@@ -345,8 +345,14 @@ CASES = [
                                                   setv(ME, "E4", end_reason="returned"))),
     # SSDA903 rule 577, the closed case
     Case("episode-ends-after-care-ended", "Care ended (E5) on 31 December 2025 while the child was missing; the episode "
-         "ends on 5 January 2026 (a query).", [["episode-ends-after-care-ended", ME, 5, "end_date"]],
+         "ends the day after (a query).", [["episode-ends-after-care-ended", ME, 5, "end_date"]],
          edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="E5"),
+                   add(ME, "E4", "C2", "P3", "missing", "2025-12-20", N, "2026-01-01", N, "true", "high", "returned",
+                       "in_council_area"))),
+    Case("ok-episode-ends-after-care-resumed", "Care ended (E5) while the child was missing and began again (a new "
+         "placement) before the episode ended: looked after when found.", [],
+         edit=both(setv(PL, "P3", end_date="2025-12-31", end_reason="E5"),
+                   add(PL, "P4", "C2", "2026-01-03", N, "V2", "K2", "PR4", "true", N),
                    add(ME, "E4", "C2", "P3", "missing", "2025-12-20", N, "2026-01-05", N, "true", "high", "returned",
                        "in_council_area"))),
     Case("ok-episode-ends-when-care-ended", "The episode ends on the day care ended (E5), by the end of care.", [],

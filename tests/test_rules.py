@@ -4,6 +4,7 @@ version of the standard)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from pathlib import Path
@@ -80,3 +81,22 @@ def test_rules_added_in_a_minor_version_are_not_errors() -> None:
         assert new[code].severity.value in {"query", "warning"}, code
     assert old["ceased-while-missing-not-e8"].severity.value == "error"
     assert new["ceased-while-missing-not-e8"].severity.value == "query"
+
+
+@pytest.mark.parametrize(("birth", "end", "flagged"), [
+    ("2002-05", "2020-05-31", False),  # perhaps the 18th birthday (born 31 May 2002)
+    ("2002-05", "2020-06-01", True),  # issue 13: certainly after it, whatever the day of birth
+    ("2004-02", "2022-03-01", False),  # a 29 February 2004 child turns 18 on 1 March 2022
+    ("2004-02", "2022-03-02", True),
+    ("2003-02", "2021-03-01", True),  # February 2003 had 28 days
+])
+def test_uasc_end_after_18_at_the_birth_month_boundary(shapes, birth: str, end: str, flagged: bool) -> None:  # type: ignore[no-untyped-def]
+    con = shapes["1.1"].cursor()
+    con.execute("BEGIN")
+    try:
+        con.execute("INSERT INTO children (child_id, birth_year_month, uasc, uasc_end_date) VALUES ('C', ?, true, ?)",
+                    [dt.date.fromisoformat(birth + "-01"), dt.date.fromisoformat(end)])
+        found = con.execute(catalogue("1.1")["uasc-end-after-18"].sql("1.1")).fetchall()
+    finally:
+        con.execute("ROLLBACK")
+    assert bool(found) is flagged
