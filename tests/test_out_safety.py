@@ -492,3 +492,18 @@ def test_a_private_output_stays_its_owner_s(tmp_path: Path, umask: int) -> None:
     with atomic_path(tmp_path / "new.key", private=True) as tmp:  # replacing it: still its owner's
         tmp.write_bytes(KEY)
     assert _mode(tmp_path / "new.key") == 0o600
+
+
+def test_only_what_mcds_writes_as_its_output_is_marked(tmp_path: Path, marked_workbook: Path) -> None:
+    """A workbook normalised outside mcds.writing (a script making a council's export as a fixture) is not
+    mcds's output: it carries no mark, and a mark left from an earlier write is dropped."""
+    import openpyxl
+
+    from mcds.safety import normalise_xlsx, xlsx_written_by_mcds
+
+    copy = tmp_path / "council.xlsx"
+    book = openpyxl.load_workbook(marked_workbook)
+    book.save(copy)
+    assert b"mcds-sha256:" in zipfile_member(copy, "docProps/core.xml")
+    normalise_xlsx(copy)
+    assert b"mcds-sha256:" not in zipfile_member(copy, "docProps/core.xml") and not xlsx_written_by_mcds(copy)

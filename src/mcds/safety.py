@@ -871,32 +871,40 @@ def xlsx_written_by_mcds(path: Path) -> bool:
         return False
 
 
-def _marked_core(core: bytes, stamp: str, digest: str) -> bytes:
+def _marked_core(core: bytes, stamp: str, digest: str | None) -> bytes:
     core = re.sub(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)",
                   lambda m: m.group(1) + stamp.encode() + m.group(3), core)
+    if digest is None:  # not mcds's output (or no longer): a mark kept from an earlier write is dropped
+        return re.sub(rb"<dc:identifier>" + re.escape(XLSX_MARK.encode()) + rb"[^<]*</dc:identifier>", b"", core)
     identifier = f"<dc:identifier>{XLSX_MARK}{digest}</dc:identifier>".encode()
     core, found = _IDENTIFIER.subn(lambda m: identifier, core)
     return core if found else core.replace(b"</cp:coreProperties>", identifier + b"</cp:coreProperties>")
 
 
-def normalise_xlsx(path: Path, created: str | None = None) -> None:
+def normalise_xlsx(path: Path, created: str | None = None, *, mark: bool | None = None) -> None:
     """Make a workbook just written by openpyxl the same bytes for the same content: every ZIP
     member dated 1980-01-01 and the document's created and modified times set to ``created``
-    (the submission's own ``created``, else ``SOURCE_DATE_EPOCH``, else 1980-01-01); and mark it as
-    mcds's (:data:`XLSX_MARK`), so that a later run may replace it (:mod:`mcds.writing`).
+    (the submission's own ``created``, else ``SOURCE_DATE_EPOCH``, else 1980-01-01); and, when
+    ``mark`` (by default: when ``path`` is an output :mod:`mcds.writing` is writing now, see
+    :func:`mcds.writing.in_progress`), mark it as mcds's (:data:`XLSX_MARK`), so that a later run
+    may replace it. A script making a council's workbook as a fixture leaves it unmarked.
 
     Call it on the temporary file inside :func:`mcds.submission.atomic_path`, before it is moved."""
+    if mark is None:
+        from mcds.writing import in_progress
+
+        mark = in_progress(path)
     stamp = (created or source_date() or "1980-01-01T00:00:00Z").strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", stamp):
         stamp = f"{stamp[:10]}T00:00:00Z" if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", stamp) else "1980-01-01T00:00:00Z"
     path = Path(path)
     with zipfile.ZipFile(path) as zf:
         members = [(i.filename, zf.read(i)) for i in zf.infolist()]
-        digest = _members_digest(zf)
+        digest = _members_digest(zf) if mark else None
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in members:
             if name == _CORE:
-                data = _marked_core(data, stamp, digest)
+                data = _marked_core(data, stamp, digest if mark else None)
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16

@@ -39,7 +39,8 @@ from pathlib import Path
 
 from mcds.errors import InputError
 
-__all__ = ["STALE_AFTER", "atomic_files", "atomic_path", "guard_output", "replaceable", "umask", "written_by_mcds"]
+__all__ = ["STALE_AFTER", "atomic_files", "atomic_path", "guard_output", "in_progress", "replaceable", "umask",
+           "written_by_mcds"]
 
 STALE_AFTER = 600.0  # seconds untouched after which a leftover temporary copy is no run's work in progress
 DESCRIPTOR_LIMIT = 16 * 1024 * 1024  # bytes: a datapackage.json mcds writes is a few tens of KB
@@ -239,29 +240,39 @@ def umask() -> int:
     return mask
 
 
-def _mode(real: Path, directory: bool, private: bool) -> int:
-    """The permissions of an output: owner-only when ``private``; else those of the output it replaces
-    (a folder a council restricted stays restricted); else those of a new one under the umask."""
-    if private:
-        return 0o700 if directory else 0o600
+def _settle_mode(tmp: Path, real: Path, directory: bool, private: bool = False) -> None:
+    """Give a finished temporary copy, just before it is moved in, the permissions of the output it
+    replaces (a folder a council restricted stays restricted), else those of a new one under the
+    umask. :mod:`tempfile` makes copies owner-only, which keeps a half-written output private; a
+    ``private`` output (a key) stays so, and a mode the writer set itself is kept."""
+    owner_only = 0o700 if directory else 0o600
+    if private or stat.S_IMODE(tmp.stat().st_mode) != owner_only:
+        return
+    mode = (0o777 if directory else 0o666) & ~umask()
     with contextlib.suppress(OSError):
         if real.is_dir() == directory:
-            return stat.S_IMODE(real.stat().st_mode)
-    return (0o777 if directory else 0o666) & ~umask()
+            mode = stat.S_IMODE(real.stat().st_mode)
+    tmp.chmod(mode)
 
 
-def _temporary(target: Path, real: Path, directory: bool, private: bool = False) -> Path:
-    """A fresh file or folder beside ``real`` with the permissions :func:`_mode` gives (:mod:`tempfile`
-    makes them owner-only)."""
+_IN_PROGRESS: set[Path] = set()  # the temporary copies atomic_path and atomic_files are writing now
+
+
+def in_progress(path: Path | str) -> bool:
+    """Whether ``path`` is a temporary copy of an output this module is writing now: what a writer
+    finishes inside :func:`atomic_path` is mcds's output (a workbook then carries mcds's mark, see
+    :func:`mcds.safety.normalise_xlsx`); a file written anywhere else (a fixture of a council's own
+    export, made by a script) is not."""
+    return Path(os.path.abspath(path)) in _IN_PROGRESS
+
+
+def _temporary(target: Path, real: Path, directory: bool) -> Path:
     try:
         if directory:
-            path = Path(tempfile.mkdtemp(prefix=f".{real.name}.", dir=real.parent))
-        else:
-            fd, name = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
-            os.close(fd)
-            path = Path(name)
-        path.chmod(_mode(real, directory, private))
-        return path
+            return Path(tempfile.mkdtemp(prefix=f".{real.name}.", dir=real.parent))
+        fd, name = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
+        os.close(fd)
+        return Path(name)
     except OSError as exc:
         raise _unwritable(target, exc) from None
 
@@ -291,9 +302,11 @@ def atomic_path(target: Path | str, *, directory: bool = False, private: bool = 
     or folder under the umask; ``private`` (a file holding a key) keeps it to its owner."""
     target = Path(target)
     real = _prepare(target, directory)
-    tmp = _temporary(target, real, directory, private)
+    tmp = _temporary(target, real, directory)
+    _IN_PROGRESS.add(Path(os.path.abspath(tmp)))
     try:
         yield tmp
+        _settle_mode(tmp, real, directory, private)
         if directory:
             _move_folder_in(target, tmp, real)
         else:
@@ -304,6 +317,8 @@ def atomic_path(target: Path | str, *, directory: bool = False, private: bool = 
     except BaseException:
         _remove(tmp)
         raise
+    finally:
+        _IN_PROGRESS.discard(Path(os.path.abspath(tmp)))
 
 
 def _keep_copy(real: Path, backup: Path) -> None:
@@ -360,10 +375,14 @@ def atomic_files(targets: Sequence[Path | str]) -> Iterator[list[Path]]:
     try:
         for target, real in zip(paths, reals, strict=True):
             tmps.append(_temporary(target, real, False))
+            _IN_PROGRESS.add(Path(os.path.abspath(tmps[-1])))
         yield list(tmps)
+        for tmp, real in zip(tmps, reals, strict=True):
+            _settle_mode(tmp, real, False)
         _move_set_in(paths, tmps, reals)
     except OSError as exc:  # while the files were written: the set's folder cannot take them
         raise _unwritable(paths[0].parent, exc) from None
     finally:
         for tmp in tmps:
+            _IN_PROGRESS.discard(Path(os.path.abspath(tmp)))
             _remove(tmp)
