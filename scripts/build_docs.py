@@ -40,16 +40,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the docs_gen package
 
 from docs_gen.downloads import fixture_version, has_command, zip_folder
 from docs_gen.embeds import embed, fill_embeds
-from docs_gen.hook import label_cells, on_files, on_page_content
+from docs_gen.hook import QUERY_SEPARATOR_FIX, label_cells, on_files, on_page_content, on_post_build
 from docs_gen.indicators import indicators_rows
 from docs_gen.issues import conformance_cases
 from docs_gen.markdown import COLUMNS
 from docs_gen.runner import Session, StaleExample, fill_runs
 from docs_gen.site import generate, stale_pages, write_downloads, write_pages
 
-__all__ = ["COLUMNS", "Session", "StaleExample", "conformance_cases", "embed", "fill_embeds", "fill_runs",
+__all__ = ["COLUMNS", "QUERY_SEPARATOR_FIX", "Session", "StaleExample", "conformance_cases", "embed", "fill_embeds", "fill_runs",
            "fixture_version", "generate", "has_command", "indicators_rows", "label_cells", "main", "on_files",
-           "on_page_content", "stale_pages",
+           "on_page_content", "on_post_build", "stale_pages",
            "write_downloads", "write_pages", "zip_folder"]
 
 

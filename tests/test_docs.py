@@ -6,9 +6,11 @@ The site is built once per session into a temporary folder (never into the tree)
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
+import posixpath
 import re
 import shlex
 import shutil
@@ -42,6 +44,8 @@ def load_build_docs():
 
 
 build_docs = load_build_docs()
+docs_codelists = importlib.import_module("docs_gen.codelists")  # build_docs put scripts/ on the path
+docs_markdown = importlib.import_module("docs_gen.markdown")
 
 
 def build_site(target: Path) -> subprocess.CompletedProcess[str]:
@@ -61,28 +65,49 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Page(HTMLParser):
-    """The text and element ids of a built page."""
+    """The text, element ids and links of a built page, and the text of each of its sections (from an
+    ``h2`` with an id to the next ``h2``), and of the version switcher."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
         self.ids: set[str] = set()
         self.chunks: list[str] = []
+        self.links: list[tuple[str, str]] = []  # (section, href)
+        self._sections: dict[str, list[str]] = {}
+        self._section = ""
         self._skip = 0
+        self._div_depth = 0
+        self._switcher_depth: int | None = None
         self.feed(html)
         self.text = " ".join(" ".join(self.chunks).split())
+        self.sections = {k: " ".join(" ".join(v).split()) for k, v in self._sections.items()}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
         self.ids.update(v for k, v in attrs if k == "id" and v)
         if tag in ("script", "style"):
             self._skip += 1
+        if tag == "h2" and a.get("id"):
+            self._section = a["id"] or ""
+        if tag == "div":
+            self._div_depth += 1
+            if "mcds-version" in (a.get("class") or "").split():
+                self._switcher_depth = self._div_depth
+        if tag == "a" and a.get("href"):
+            self.links.append(("switcher" if self._switcher_depth else self._section, a["href"] or ""))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self._skip -= 1
+        if tag == "div":
+            if self._switcher_depth == self._div_depth:
+                self._switcher_depth = None
+            self._div_depth -= 1
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
             self.chunks.append(data)
+            self._sections.setdefault("switcher" if self._switcher_depth else self._section, []).append(data)
 
 
 def page(site: Path, path: str) -> Page:
@@ -327,6 +352,271 @@ def test_pages_for_each_reader_exist(site: Path) -> None:
         assert page(site, section).text
     assert "Versioning policy" in page(site, "government/versioning").text
     assert "Changelog" in page(site, "government/changelog").text
+
+
+# ---------------------------------------------------------------- every version of the standard
+
+
+def target(site: Path, path: str, href: str) -> Path:
+    """The file a link on the page at ``path`` leads to."""
+    link = href.split("#")[0]
+    resolved = posixpath.normpath(posixpath.join(path, link)) if link else path
+    file = site / resolved
+    return file / "index.html" if file.is_dir() or not file.suffix else file
+
+
+def version_pages(version: str) -> list[str]:
+    """Every reference page one version must have, as the site's paths under ``reference/<version>/``."""
+    s = std.load(version)
+    return ["", "changes", "metadata", "codelists", "issues", "indicators", "json-schema", "report-schema",
+            *(f"tables/{t}" for t in s.tables), *(f"codelists/{c}" for c in s.codelists)]
+
+
+def test_every_version_has_its_pages_at_addresses_that_name_it(site: Path) -> None:
+    for version in std.supported_versions():
+        s = std.load(version)
+        for key in version_pages(version):
+            p = page(site, f"reference/{version}/{key}".rstrip("/"))
+            assert version in p.sections["switcher"], key
+        for t in s.tables.values():
+            p = page(site, f"reference/{version}/tables/{t.name}")
+            assert {f.name for f in t.fields} <= p.ids, t.name
+            assert p.text.startswith(t.title) or t.title in p.text
+        for name, cl in s.codelists.items():
+            text = page(site, f"reference/{version}/codelists/{name}").text
+            assert all(c.code in text for c in cl.codes), name
+    # the addresses without a version are the current version's, as they always were
+    current = std.load()
+    for t in current.tables.values():
+        assert {f.name for f in t.fields} <= page(site, f"reference/tables/{t.name}").ids
+
+
+def test_the_version_switcher_links_to_the_same_page_in_every_other_version(site: Path) -> None:
+    versions = std.supported_versions()
+    current = std.current_version()
+    for version in versions:
+        for key in version_pages(version):
+            path = f"reference/{version}/{key}".rstrip("/")
+            p = page(site, path)
+            hrefs = [h for where, h in p.links if where == "switcher"]
+            for href in hrefs:
+                assert target(site, path, href).is_file(), f"{path}: {href}"
+            reached = {target(site, path, h).parent.relative_to(site).as_posix() for h in hrefs}
+            for other in versions:
+                if other != version and key in version_pages(other):
+                    assert f"reference/{other}/{key}".rstrip("/") in reached, (path, other)
+            assert "reference/versions" in reached
+    for key in version_pages(current):  # the current version's pages at the old addresses
+        path = f"reference/{key}".rstrip("/")
+        p = page(site, path)
+        reached = {target(site, path, h).parent.relative_to(site).as_posix()
+                   for where, h in p.links if where == "switcher"}
+        assert f"reference/{current}/{key}".rstrip("/") in reached, path
+        assert current in p.sections["switcher"] and "current" in p.sections["switcher"]
+
+
+def test_draft_versions_are_labelled_as_drafts(site: Path) -> None:
+    index = json.loads((ROOT / "standard" / "versions.json").read_text(encoding="utf-8"))["versions"]
+    versions = page(site, "reference/versions").text
+    for version, info in index.items():
+        switcher = page(site, f"reference/{version}/tables/children").sections["switcher"]
+        own_label = re.match(rf"Version {re.escape(version)} \(([^)]*)\)", switcher)
+        assert own_label, switcher
+        assert ("draft" in own_label[1]) == (info["status"] == "draft"), version
+        assert version in versions
+        if info["status"] != "draft":
+            assert info["released"] in switcher
+
+
+def test_the_nav_leads_to_the_current_version() -> None:
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    reference = next(item["Reference"] for item in config["nav"] if isinstance(item, dict) and "Reference" in item)
+    flat = json.dumps(reference)
+    assert "reference/tables/children.md" in flat and "reference/json-schema.md" in flat
+    assert not re.search(r"reference/\d", flat), "the nav holds the current version's pages, at their old addresses"
+
+
+def field_texts(site: Path, version: str) -> dict[tuple[str, str], str]:
+    s = std.load(version)
+    out = {}
+    for t in s.tables.values():
+        p = page(site, f"reference/{version}/tables/{t.name}")
+        out.update({(t.name, f.name): p.sections[f.name] for f in t.fields})
+    p = page(site, f"reference/{version}/metadata")
+    out.update({("metadata", f.name): p.sections[f.name] for f in s.metadata_fields})
+    return out
+
+
+def test_each_field_shows_its_example_and_versions(site: Path) -> None:
+    examples = 0
+    for version in std.supported_versions():
+        s = std.load(version)
+        texts = field_texts(site, version)
+        for f in [*s.all_fields(), *s.metadata_fields]:
+            text = texts[(f.table, f.name)]
+            added = f.version_added or std.supported_versions()[0]
+            assert f"Version added {added}" in text, (version, f.table, f.name)
+            if f.descriptor.get("versionChanged"):
+                assert f"Changed in {f.descriptor['versionChanged']}" in text, (version, f.name)
+            if "example" in f.descriptor:
+                example = f.descriptor["example"]
+                shown = example if isinstance(example, str) else json.dumps(example, ensure_ascii=False)
+                if isinstance(example, list):
+                    shown = f.descriptor.get("delimiter", ";").join(map(str, example))
+                assert f"Example {shown}" in text, (version, f.table, f.name)
+                examples += 1
+    assert examples, "no field has an example to show"
+
+
+def test_deprecated_fields_are_marked(site: Path) -> None:
+    for version in std.supported_versions():
+        s = std.load(version)
+        texts = field_texts(site, version)
+        for f in [*s.all_fields(), *s.metadata_fields]:
+            deprecated_version = f.deprecated.split(";")[0].strip()
+            assert (f"Deprecated in {deprecated_version}" in texts[(f.table, f.name)]) == bool(f.deprecated), f.name
+            summary = page(site, f"reference/{version}/{'metadata' if f.table == 'metadata' else 'tables/' + f.table}")
+            assert (f"(deprecated in {deprecated_version})" in summary.sections["fields"]) == bool(f.deprecated)
+
+
+def test_codes_show_their_versions_and_deprecated_codes_are_marked(site: Path) -> None:
+    for version in std.supported_versions():
+        for name, cl in std.load(version).codelists.items():
+            p = page(site, f"reference/{version}/codelists/{name}")
+            for c in cl.codes:
+                added = c.extra.get("version_added")
+                if added:
+                    assert f"added in {added}" in p.text, (version, name, c.code)
+                if c.deprecated:
+                    assert f"Deprecated in {c.deprecated.split(';')[0].strip()}" in p.text, (version, name, c.code)
+    # a code deprecated in its CSV, whether or not the standard has one yet
+    cl = std.read_codelist("x", "code,title,description,version_added,deprecated\nA,Alpha,First.,,\n"
+                                "B,Beta,Second.,1.1,\nC,Gamma,Third.,,1.1; use B\n")
+    text = docs_codelists.codelist_page(std.load(), cl, [], docs_markdown.version_links(std.current_version()))
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| `")}
+    assert "**Deprecated in 1.1; use B**" in rows["`C`"] and "added in 1.1" in rows["`B`"]
+    assert "Deprecated" not in rows["`A`"] + rows["`B`"]
+
+
+def test_codelist_descriptions_that_only_repeat_the_title_are_left_out(site: Path) -> None:
+    cl = std.read_codelist("x", "code,title,description\nA1,Alpha,List x A1: Alpha.\nB2,Beta,List x B2: Beta.\n"
+                                "C3,Gamma,List x C3: Gamma. Withdrawn in 2025.\nD4,Delta,Delta\nE5,Eps,Something else.\n")
+    assert [docs_codelists.description(cl, c) for c in cl.codes] == [
+        "", "", "List x C3: Gamma. Withdrawn in 2025.", "", "Something else."]
+    for version in std.supported_versions():
+        for name, cl in std.load(version).codelists.items():
+            text = (DOCS / "reference" / version / "codelists" / f"{name}.md").read_text(encoding="utf-8")
+            for line in text.splitlines():
+                cells = [c.strip() for c in line.strip("|").split("|")]
+                if line.startswith("| `") and len(cells) > 2 and "Description" in text:
+                    assert cells[2].rstrip(".").lower() != cells[1].lower(), (name, line)
+
+
+def test_the_changelog_says_what_each_version_changed(site: Path) -> None:
+    changelog = (ROOT / "standard" / "CHANGELOG.md").read_text(encoding="utf-8")
+    whole = page(site, "government/changelog").text
+    for version in std.supported_versions():
+        entry = re.search(rf"^## {re.escape(version)}\b.*?$\n(.*?)(?=^## |\Z)", changelog, re.M | re.S)
+        assert entry, f"standard/CHANGELOG.md has no entry for {version}"
+        first_line = " ".join(entry[1].strip().split("\n\n")[0].split())
+        first_line = re.sub(r"[`*]", "", first_line)[:60]
+        changes = page(site, f"reference/{version}/changes")
+        assert first_line in changes.text and first_line in whole, version
+        s = std.load(version)
+        if version != std.supported_versions()[0]:
+            for f in s.all_fields():
+                if f.version_added == version:
+                    assert f"{f.table}.{f.name}" in changes.text, (version, f.name)
+        assert any(target(site, "government/changelog", h).parent.name == "changes"
+                   and f"/{version}/" in h for _, h in page(site, "government/changelog").links), version
+
+
+def test_the_json_schema_is_a_page_per_version(site: Path) -> None:
+    for version in std.supported_versions():
+        schema = std.load(version).read_json("submission.schema.json")
+        p = page(site, f"reference/{version}/json-schema")
+        for name, definition in schema["$defs"].items():
+            assert name in p.ids, (version, name)
+            section = p.sections[name]
+            for prop_name, prop in definition["properties"].items():
+                assert prop_name in section, (version, name, prop_name)
+                if "pattern" in prop:
+                    assert prop["pattern"] in section, (version, name, prop_name)
+                for value in (prop.get("enum") or [])[:5]:
+                    if value is not None:
+                        assert str(value) in section, (version, name, prop_name, value)
+
+
+def test_cli_summaries_are_whole_first_sentences(site: Path) -> None:
+    p = page(site, "reference/cli")
+    for path, cmd in commands(main):
+        first = cmd.get_short_help_str(limit=10_000)
+        assert first and not first.endswith("..."), path
+        assert f"mcds {' '.join(path)} {first}" in p.text, f"the summary of mcds {' '.join(path)} is cut"
+
+
+def test_search_finds_hyphenated_issue_codes(site: Path) -> None:
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    search = next(p["search"] for p in config["plugins"] if isinstance(p, dict) and "search" in p)
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["separator"] == search["separator"]
+    separator = re.compile(search["separator"])
+    locations = {d["location"]: d for d in index["docs"]}
+    for code_ in cat.catalogue():
+        assert separator.split(code_) == [code_], f"search splits {code_}"
+        assert code_ in separator.split(locations[f"reference/issues/#{code_}"]["title"]), code_
+    assert separator.split("reasonable grounds, decision") == ["reasonable", "grounds", "decision"]
+    # lunr's query lexer splits queries with the separator of the search worker's text, made to follow the site's
+    workers = list((site / "assets" / "javascripts" / "workers").glob("search.*.js"))
+    assert workers and all(w.read_text(encoding="utf-8").endswith(build_docs.QUERY_SEPARATOR_FIX) for w in workers)
+    # the permanent copies of the versions are left out of search: a search leads to the current version
+    assert not any(re.match(r"reference/\d", loc) for loc in locations)
+
+
+def test_accessibility_statement_is_linked_from_every_page(site: Path) -> None:
+    statement = page(site, "accessibility").text
+    for words in ("WCAG", "2.2", "AA", "partially compliant", "Equality Advisory and Support Service",
+                  "Reporting accessibility problems"):
+        assert words in statement
+    for html_file in sorted(site.rglob("index.html")):
+        path = html_file.parent.relative_to(site).as_posix()
+        path = "" if path == "." else path
+        hrefs = [h for _, h in Page(html_file.read_text(encoding="utf-8")).links if "accessibility" in h]
+        assert hrefs and target(site, path, hrefs[-1]) == site / "accessibility" / "index.html", path
+
+
+GUIDANCE = {  # what the pages name, and where it is published
+    "statutory guidance on children who run away or go missing":
+        "https://www.gov.uk/government/publications/children-who-run-away-or-go-missing-from-home-or-care",
+    "SSDA903 guidance": "https://www.gov.uk/guidance/children-looked-after-return-guide-to-submitting-data",
+    "NRM statutory guidance": "https://www.gov.uk/government/publications/modern-slavery-how-to-identify-and-support-victims",
+}
+
+
+def test_pages_link_to_the_guidance_they_name_and_to_the_repository(site: Path) -> None:
+    index = page(site, "reference")
+    for what, url in GUIDANCE.items():
+        assert url in [h for _, h in index.links], what
+    issues = page(site, "reference/issues")
+    interview = next(c for c, it in cat.catalogue().items() if "72 hours" in it.guidance)
+    assert GUIDANCE["statutory guidance on children who run away or go missing"] in [
+        h for where, h in issues.links if where == interview]
+    placement = page(site, "reference/codelists/placement_type")
+    assert GUIDANCE["SSDA903 guidance"] in [h for _, h in placement.links]
+    owner, _, name = std.canonical_url().removeprefix("https://").rstrip("/").partition(".github.io/")
+    repo = f"https://github.com/{owner}/{name}"
+    assert yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["repo_url"] == repo
+    assert repo in [h for _, h in page(site, "").links]
+
+
+def test_table_cells_are_labelled_for_narrow_screens() -> None:
+    html = ("<table>\n<thead>\n<tr>\n<th>Code</th>\n<th><code>a</code> &amp; b</th>\n<th>C</th>\n<th>D</th>\n</tr>\n"
+            "</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n<td></td>\n<td>4</td>\n</tr>\n</tbody>\n</table>")
+    out = build_docs.on_page_content(html, None, None, None)
+    assert re.findall(r'<td role="cell" data-label="([^"]*)">', out) == ["Code", "a &amp; b", "C", "D"]
+    assert 'data-mcds-stack=""' in out and out.count('role="row"') == 2
+    narrow = html.replace("<th>C</th>\n<th>D</th>\n", "").replace("<td></td>\n<td>4</td>\n", "")
+    assert "data-mcds-stack" not in build_docs.on_page_content(narrow, None, None, None)
 
 
 # ---------------------------------------------------------------- examples for vendors work as written

@@ -1,7 +1,8 @@
 """The documentation site in a real browser: Debian's chromium driven by Playwright.
 
 The site is built into a temporary folder and served on 127.0.0.1. A reader opens the home page,
-clicks through to a field's reference, and finds a field by searching for its name. Any console
+clicks through to a field's reference, finds a field by searching for its name and an issue by its
+hyphenated code, and reads every table on a phone (390 pixels wide) and in print with no column cut off. Any console
 error, failed request or request to another host fails the test. Screenshots go to
 test-artifacts/docs/ (ignored by git).
 """
@@ -19,9 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from mcds import catalogue as cat
 from mcds import standard as std
 
 ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "docs"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -148,4 +151,93 @@ def test_search_finds_a_field_by_name(browser_page, base_url: str) -> None:
     page.wait_for_url(lambda url: f"/reference/tables/{f.table}/" in url and url.endswith(f"#{f.name}"))
     assert page.locator(f"h2#{f.name}").is_visible()
     shot(page, "5-search-result")
+    assert problems == []
+
+
+def test_search_finds_an_issue_code_with_hyphens(browser_page, base_url: str) -> None:
+    page, problems = browser_page
+    code = "codelist-value" if "codelist-value" in cat.catalogue() else next(c for c in cat.catalogue() if "-" in c)
+    page.goto(base_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator(".md-search-result__meta", has_text="Type to start searching").wait_for(timeout=15000)
+    page.locator("input.md-search__input").press_sequentially(code, delay=20)
+    result = page.locator(f".md-search-result__list a[href*='reference/issues/'][href$='#{code}']").first
+    result.wait_for(state="visible", timeout=15000)
+    shot(page, "6-search-issue-code")
+    result.click()
+    page.wait_for_url(lambda url: "/reference/issues/" in url and url.endswith(f"#{code}"))
+    assert page.locator(f"h2#{code}").is_visible()
+    assert problems == []
+
+
+# Every cell of every table on the page is on screen, not hidden, not cut by a scrolling box, and
+# (when the table is shown as cards) labelled with its column's heading. Returns what is wrong.
+CHECK_TABLES = """() => {
+  const width = document.documentElement.clientWidth, problems = [], norm = s => s.replace(/\\s+/g, " ").trim();
+  for (const table of document.querySelectorAll("article table")) {
+    const heads = [...table.querySelectorAll("thead th")].map(th => norm(th.textContent));
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, i) => {
+        if (!norm(cell.textContent)) return;  // an empty cell shows nothing
+        const r = cell.getBoundingClientRect(), name = `${heads[i]} "${norm(cell.textContent).slice(0, 30)}"`;
+        if (r.width < 1 || r.height < 1) problems.push(`hidden: ${name}`);
+        if (r.left < -1 || r.right > width + 1) problems.push(`off screen: ${name} (${r.left}-${r.right} of ${width})`);
+        if (cell.scrollWidth > cell.clientWidth + 1) problems.push(`wider than its cell: ${name}`);
+        for (let box = cell.parentElement; box && box !== document.body; box = box.parentElement) {
+          const b = box.getBoundingClientRect();
+          if (getComputedStyle(box).overflowX !== "visible" && (r.right > b.right + 1 || r.left < b.left - 1))
+            problems.push(`cut off: ${name}`);
+        }
+        if (table.hasAttribute("data-mcds-stack") && norm(cell.dataset.label || "") !== heads[i])
+          problems.push(`not labelled: ${name}`);
+      });
+    }
+  }
+  if (document.documentElement.scrollWidth > width + 1) problems.push(`the page scrolls sideways`);
+  return problems.slice(0, 10);
+}"""
+
+
+def pages_with_tables() -> list[str]:
+    """The current version's reference pages, a permanent page of each version, and the hand-written pages."""
+    s = std.load()
+    pages = ["reference/", "reference/metadata/", "reference/codelists/", "reference/issues/", "reference/indicators/",
+             "reference/json-schema/", "reference/report-schema/", "reference/changes/", "reference/cli/",
+             "reference/downloads/", "reference/versions/", "government/changelog/"]
+    pages += [f"reference/tables/{t}/" for t in s.tables] + [f"reference/codelists/{c}/" for c in s.codelists]
+    pages += [f"reference/{v}/tables/children/" for v in std.supported_versions()]
+    pages += [p.relative_to(DOCS).with_suffix("").as_posix().removesuffix("index") + "/"
+              for p in sorted(DOCS.glob("*/*.md")) if not p.is_relative_to(DOCS / "reference")]
+    return [p.replace("//", "/") for p in pages]
+
+
+def table_faults(page, base_url: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    faults = {}
+    for path in pages_with_tables():
+        page.goto(base_url + path, wait_until="networkidle")  # the search index too: no request cut short
+        found = page.evaluate(CHECK_TABLES)
+        if found:
+            faults[path] = found
+    return faults
+
+
+def test_a_phone_shows_every_table_column(browser_page, base_url: str) -> None:
+    page, problems = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    faults = table_faults(page, base_url)
+    page.goto(base_url + "reference/tables/children/")
+    shot(page, "7-phone-table")
+    assert faults == {}
+    assert problems == []
+
+
+def test_print_shows_every_table_column(browser_page, base_url: str) -> None:
+    page, problems = browser_page
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # an A4 page's printable width at 96 dpi
+    faults = table_faults(page, base_url)
+    page.goto(base_url + "reference/codelists/placement_type/")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(ARTIFACTS / "8-print-codelist.pdf"), format="A4")
+    assert faults == {}
     assert problems == []

@@ -19,6 +19,12 @@ def _ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
 
 
+def _ref_of(prop: dict[str, Any]) -> str:
+    """The definition a property is, or is an array of ('' if neither)."""
+    ref = prop.get("$ref") or (prop.get("items") if isinstance(prop.get("items"), dict) else {}).get("$ref")
+    return _ref_name(ref) if ref else ""
+
+
 def type_text(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
         name = _ref_name(prop["$ref"])
@@ -86,8 +92,12 @@ def json_schema_page(s: std.Standard, links: Links) -> str:
     page = links.page("json-schema.md")
     schema = s.read_json("submission.schema.json")
     required = set(schema.get("required", []))
-    top = [[code(name), type_text(prop), "yes" if name in required else "no", prop.get("description", "")]
-           for name, prop in schema.get("properties", {}).items()]
+    defs = schema.get("$defs", {})
+    top = []
+    for name, prop in schema.get("properties", {}).items():
+        ref = _ref_of(prop)
+        top.append([f"[{code(name)}](#{ref})" if ref in defs else code(name), type_text(prop),
+                    "yes" if name in required else "no", prop.get("description") or defs.get(ref, {}).get("description", "")])
     download = rel(page, f"{DOWNLOADS}/{s.version}/submission.schema.json")
     parts = [
         header(f"standard/{s.version}/submission.schema.json"),

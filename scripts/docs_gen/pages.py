@@ -2,8 +2,9 @@
 
 Each supported version has its pages at ``reference/<version>/...``, addresses that never change.
 The current version's pages are also at ``reference/...``, the addresses the site has always had,
-so that old links and the hand-written pages lead to the current version; that copy is the one
-search finds (the permanent copy of the current version is left out of the search index)."""
+so that old links and the hand-written pages lead to the current version. Search finds that copy
+only: every version's permanent pages are left out of the search index, so that a search never
+leads to an older version first (a reader reaches them from the version switcher)."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def with_switcher(text: str, version: str, links: Links, key: str, available: di
     comment, _, body = rest.partition("\n\n")
     if links.base != REFERENCE and "version" not in h1.lower():
         h1 += f", version {version}"
-    front = "---\nsearch:\n  exclude: true\n---\n\n" if links.base != REFERENCE and version == std.current_version() else ""
+    front = "---\nsearch:\n  exclude: true\n---\n\n" if links.base != REFERENCE else ""
     return f"{front}{h1}\n\n{comment}\n\n{switcher(version, links, key, available)}{body}"
 
 
