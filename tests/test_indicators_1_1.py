@@ -140,9 +140,10 @@ def test_every_denominator_is_the_count_of_the_same_episodes(con) -> None:  # ty
 
 def test_the_late_interview_rule_agrees_with_the_72_hour_indicator(con) -> None:  # type: ignore[no-untyped-def]
     create_codelists(con, std.load(V))
-    late = {f.record_id: f.params["returned"] for f in run_rule(con, std.load(V), catalogue(V)["interview-late"])}
+    late = {f.record_id: f.params["days"] for f in run_rule(con, std.load(V), catalogue(V)["interview-late"])}
     # RA is late for A1 (74 hours); RB for B1 (the earliest return it covers), though in time for B2
-    assert late == {"RA": "2025-05-02", "RB": "2025-07-02"}
+    # (days from the earliest return it is late for, by dates: 2 May to 5 May, 2 July to 17 July)
+    assert late == {"RA": "3", "RB": "15"}
     within = {r["child_id"] for r in rows(con, "missing_returned_interview_within_72h_percent") if r["value"]}
     assert within == {"B"}  # B2 only
 

@@ -2,13 +2,12 @@
 -- placement of the child ended during the episode (on or after its start, before its end) and no
 -- placement of the child covers the day the episode ended: the child was no longer looked after.
 -- An episode still open when care ended is reported as episode-open-after-care-ended.
-SELECT 'missing_episodes' AS table_name, e.episode_id AS row_id, 'end_date' AS field, e.end_date AS value,
-       max(p.end_date) AS care_end
+SELECT 'missing_episodes' AS table_name, e.episode_id AS row_id, 'end_date' AS field, e.end_date AS value
 FROM missing_episodes e
-JOIN placements p ON p.child_id = e.child_id
 WHERE e.end_date IS NOT NULL
-  AND p.end_date >= e.start_date AND p.end_date < e.end_date
+  AND EXISTS (
+    SELECT 1 FROM placements p
+    WHERE p.child_id = e.child_id AND p.end_date >= e.start_date AND p.end_date < e.end_date)
   AND NOT EXISTS (
     SELECT 1 FROM placements q
     WHERE q.child_id = e.child_id AND q.start_date <= e.end_date AND (q.end_date IS NULL OR q.end_date >= e.end_date))
-GROUP BY e.episode_id, e.end_date

@@ -5,7 +5,7 @@
 -- the 72 hours are measured exactly; otherwise only dates are certain, and the interview is late
 -- when it took place on the fourth day after the return or later.
 SELECT 'return_interviews' AS table_name, interview_id AS row_id, 'completed_date' AS field,
-       completed_date AS value, min(CASE WHEN late THEN end_date END) AS returned
+       completed_date AS value, completed_date - min(CASE WHEN late THEN end_date END) AS days
 FROM (
   SELECT r.interview_id, r.completed_date, e.end_date,
          CASE WHEN e.end_time IS NOT NULL AND r.completed_time IS NOT NULL
