@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from mcds import standard as std  # noqa: E402
 from mcds.submission import Submission, write_csv_package, write_json  # noqa: E402
 
 SEED = 20261125
@@ -38,13 +39,16 @@ class Council:
     children: int
     uasc_share: float
     distinguishes_away: bool
+    neighbours: tuple[str, ...]  # ONS codes of councils nearby: placements out of area, children found there
 
 
 COUNCILS = (
-    Council("kent", "886", "E10000016", 420, 0.35, True),
-    Council("croydon", "306", "E09000008", 330, 0.25, False),
-    Council("manchester", "352", "E08000003", 260, 0.08, True),
+    Council("kent", "886", "E10000016", 420, 0.35, True, ("E06000035", "E10000032", "E06000034", "E09000006")),
+    Council("croydon", "306", "E09000008", 330, 0.25, False, ("E09000029", "E09000022", "E10000030", "E09000006")),
+    Council("manchester", "352", "E08000003", 260, 0.08, True, ("E08000009", "E08000007", "E08000006", "E08000004")),
 )
+# What version 1.1 added is drawn from a second generator, so that everything 1.0 held stays as it was.
+NEW_SEED = SEED + 11
 PERIOD = (D(2024, 4, 1), D(2025, 3, 31))
 UASC_NATIONALITIES = ["AFG", "ERI", "SDN", "IRN", "SYR", "VNM", "ALB", "IRQ", "ETH", "EGY"]
 UASC_ETHNICITY = {"AFG": "AOTH", "ERI": "BAFR", "SDN": "BAFR", "IRN": "OOTH", "SYR": "OOTH", "VNM": "AOTH",
@@ -65,15 +69,18 @@ def add_years(d: dt.date, years: int) -> dt.date:
     return d.replace(year=d.year + years)
 
 
-def make_council(c: Council, rng: random.Random) -> Submission:
+def make_council(c: Council, rng: random.Random, new: random.Random | None = None) -> Submission:
+    """One council's submission; ``new`` draws the values of fields added since 1.0."""
+    new = new or random.Random(NEW_SEED)
     start, end = PERIOD
     sub = Submission({
-        "standard_version": "1.0", "old_la_code": c.old_la_code, "new_la_code": c.new_la_code,
+        "standard_version": std.current_version(), "old_la_code": c.old_la_code, "new_la_code": c.new_la_code,
         "period_start": iso(start), "period_end": iso(end), "software": "mcds fixtures generator",
         "created": "2025-05-01T09:00:00Z", "pseudonymised": "true",
     })
     children, placements, episodes = sub.rows("children"), sub.rows("placements"), sub.rows("missing_episodes")
     interviews, links = sub.rows("return_interviews"), sub.rows("interview_episodes")
+    referrals = sub.rows("nrm_referrals")
     pid = eid = iid = 0
     for n in range(c.children):
         cid = pseudonym(f"{c.slug}-{n}")
@@ -141,6 +148,9 @@ def make_council(c: Council, rng: random.Random) -> Submission:
                    "legal_status": legal, "placement_type": ptype,
                    "placement_provider": rng.choice(["PR1", "PR4", "PR4", "PR5"]),
                    "in_council_area": "true" if rng.random() < 0.6 else "false", "end_reason": reason}
+            row["placed_in_council"] = c.new_la_code if row["in_council_area"] == "true" else new.choice(c.neighbours)
+            if ptype in ("K2", "K3"):  # a children's home or supported accommodation: its URN, hashed
+                row["provider_urn"] = pseudonym(f"urn-{c.slug}-{new.randint(1, 25)}")
             placements.append(row)
             my_placements.append((b, p_end, row["placement_id"]))
 
@@ -163,6 +173,18 @@ def make_council(c: Council, rng: random.Random) -> Submission:
                         nrm.update(nrm_conclusive_grounds_decision="pending")
                 else:
                     nrm.update(nrm_reasonable_grounds_decision="pending")
+                cg = nrm.get("nrm_conclusive_grounds_decision")
+                referrals.append({
+                    "referral_id": f"NRM{len(referrals) + 1}", "child_id": cid, "referral_date": nrm["nrm_referral_date"],
+                    "competent_authority": new.choice(["sca", "sca", "sca", "devolved_pilot"]),
+                    "reasonable_grounds_decision": nrm.get("nrm_reasonable_grounds_decision"),
+                    "reasonable_grounds_date": nrm.get("nrm_reasonable_grounds_date"),
+                    "conclusive_grounds_decision": cg, "conclusive_grounds_date": nrm.get("nrm_conclusive_grounds_date"),
+                    "status": "concluded" if cg == "positive" else "open", "reconsidered": "false",
+                    "referred_while_missing": "false", "age_at_exploitation": "under_18",
+                    "exploitation_types": exploitation,
+                    "county_lines": "true" if "criminal" in exploitation and new.random() < 0.4 else None,
+                })
         factors = [f for f, on in (("9A", uasc), ("12A", concern != "none_known"),
                                    ("24A", exploitation and "criminal" in exploitation),
                                    ("11A", exploitation and "sexual" in exploitation)) if on]
@@ -222,6 +244,23 @@ def make_council(c: Council, rng: random.Random) -> Submission:
                     ep["end_time"] = f"{rng.randint(0, 23):02d}:{rng.choice([0, 30]):02d}:00"
                     if ep_end == ep_start and ep["end_time"] <= ep["start_time"]:
                         ep["end_time"] = None
+                level = ep.pop("police_risk_level")  # deprecated in 1.1: the initial and the highest grading instead
+                if level is not None:
+                    scale = ["no_apparent_risk", "very_low", "low", "medium", "high"]
+                    first = scale[max(0, scale.index(level) - (1 if new.random() < 0.2 else 0))]
+                    ep.update(initial_police_risk_level=first, highest_police_risk_level=level)
+                    if level == "high":
+                        ep["strategy_meeting_date"] = iso(min(ep_start + dt.timedelta(days=new.choice([0, 1, 2])),
+                                                              ep_end or end))
+                if ep_end is not None and reason in ("returned", "found_by_police", "found_by_others"):
+                    ep["safe_and_well_check_date"] = iso(ep_end) if new.random() < 0.8 else None
+                    if ep["found_location"] == "in_council_area":
+                        ep["found_council"] = c.new_la_code
+                    elif ep["found_location"] == "other_council_area":
+                        ep["found_council"] = new.choice(c.neighbours)
+                if concern != "none_known" and exploitation and new.random() < 0.4:
+                    ep["suspected_exploitation_types"] = new.choice(exploitation.split(";"))
+                ep["safety_plan"] = "true" if concern != "none_known" and new.random() < 0.7 else None
                 episodes.append(ep)
                 my_eps.append((ep_start, ep_end, ep["episode_id"]))
                 if ep_end is None or reason == "ceased_looked_after":
@@ -252,6 +291,12 @@ def make_council(c: Council, rng: random.Random) -> Submission:
             interviews.append({"interview_id": f"R{iid}", "child_id": cid, "offered_date": iso(offered),
                                "accepted": "true" if accepted else "false", "completed_date": iso(completed),
                                "independent": "true" if rng.random() < 0.8 else "false"})
+            if completed is not None:
+                interviews[-1]["completed_time"] = f"{new.randint(9, 19):02d}:{new.choice([0, 30]):02d}:00"
+                interviews[-1]["conducted_by"] = new.choice(["independent_provider", "independent_provider",
+                                                             "council_independent_worker", "social_worker"])
+            else:
+                interviews[-1]["declined_reason"] = new.choice(["not_wanted", "prefers_trusted_adult", "no_reason_given"])
             links.extend({"interview_id": f"R{iid}", "episode_id": e} for e in covered)
 
         children.append({
@@ -269,14 +314,38 @@ def make_council(c: Council, rng: random.Random) -> Submission:
         })
         if children[-1]["ictg_referral_date"]:
             children[-1]["ictg_service_type"] = "direct_worker" if uasc else "regional_practice_coordinator"
+        child = children[-1]
+        if concern != "none_known":
+            first_seen = max(care_start, start - dt.timedelta(days=300))
+            latest = min(d for d in (end, D.fromisoformat(nrm["nrm_referral_date"]) if nrm else end) if d)
+            child["trafficking_concern_date"] = iso(min(first_seen + dt.timedelta(days=new.randint(0, 60)), latest))
+        if uasc:
+            arrival = care_start - dt.timedelta(days=new.randint(0, 3))
+            child["uk_arrival_date"] = iso(max(arrival, birth + dt.timedelta(days=1)))
+            child["separated_no_asylum_claim"] = "false"
+            child["immigration_status"] = new.choice(["asylum_claim_pending", "asylum_claim_pending", "refugee_status",
+                                                      "uasc_leave", "refused_appeal_pending"])
+            child["immigration_status_date"] = iso(min(care_start + dt.timedelta(days=new.randint(10, 300)), end))
+            if new.random() < 0.2:
+                child["age_disputed"] = "true"
+                child["age_assessment_date"] = iso(min(max(care_start, start) + dt.timedelta(days=new.randint(5, 90)), end))
+                child["age_assessment_outcome"] = new.choice(["assessed_under_18", "assessed_under_18", "pending"])
+            else:
+                child["age_disputed"] = "false"
+            transferred = c.slug != "kent" and new.random() < 0.4  # most children Kent receives stay in Kent
+            child["national_transfer_scheme"] = "true" if transferred else "false"
+            child["nts_from_council"] = "E10000016" if transferred else None
+        elif nat not in ("GBR", None) and new.random() < 0.3:
+            child["separated_no_asylum_claim"] = "true"
+            child["immigration_status"] = new.choice(["other_limited_leave", "indefinite_leave", "not_known"])
     return sub
 
 
 def main() -> None:
-    rng = random.Random(SEED)
+    rng, new = random.Random(SEED), random.Random(NEW_SEED)
     out = ROOT / "fixtures" / "valid"
     for c in COUNCILS:
-        sub = make_council(c, rng)
+        sub = make_council(c, rng, new)
         write_csv_package(sub, out / c.slug)
         write_json(sub, out / f"{c.slug}.json")
 

@@ -138,5 +138,5 @@ def test_the_command_says_which_package_is_of_an_older_version(tmp_path: Path) -
 def test_a_package_newer_than_the_run_is_refused(upgraded: dict[str, Path]) -> None:
     from mcds.errors import InputError
 
-    with pytest.raises(InputError, match="newer than the version 1.0"):
+    with pytest.raises(InputError, match=r"newer than the version 1\.0"):
         published([upgraded["kent"]], version="1.0", workers=1)
