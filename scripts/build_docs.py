@@ -8,9 +8,14 @@ Three kinds of output, all from ``standard/`` and the toolkit itself (nothing ab
 rule, indicator or command is typed here):
 
 1. **Reference pages** (``docs/reference/**``): plain Markdown, committed, so the site builds with
-   any Markdown site builder. One page per table, per codelist, the metadata, the issue catalogue,
-   the indicator catalogue, the report schema, the CLI (from each command's own ``--help``) and
-   the downloads.
+   any Markdown site builder. For every supported version, at ``reference/<version>/`` (addresses
+   that never change): one page per table (each field's example, source and the versions it was
+   added, changed or deprecated in), per codelist (each code's versions), the metadata, the issue
+   and indicator catalogues, the JSON Schema as a page, the report schema, and what the version
+   changed (its ``standard/CHANGELOG.md`` entry and every field and code it added, changed or
+   deprecated). The current version's pages are also at ``reference/...``, where the nav and
+   every older link lead. A version switcher heads each page. Beside them: the CLI (from each
+   command's own ``--help``), the downloads and the list of versions.
 2. **Command outputs** in hand-written pages. A block written as::
 
        <!-- mcds-run: mcds validate kent-2025 -->
@@ -28,6 +33,10 @@ rule, indicator or command is typed here):
    ``mcds template`` exists) and the example submissions, for every supported version. They are not
    committed: this module is also an MkDocs hook (``hooks:`` in mkdocs.yml) that adds them to the
    site at build time, and ``--downloads DIR`` writes them for any other builder.
+
+The hook also labels every table's cells with their column's heading (a phone shows a wide table
+as cards, docs/assets/extra.css) and makes the search worker split a query with mkdocs.yml's
+search separator, as it split the pages (so that a hyphenated issue code is found).
 """
 
 from __future__ import annotations

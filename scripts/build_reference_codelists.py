@@ -9,10 +9,11 @@
 
 Usage::
 
-    python scripts/build_reference_codelists.py [--geography ../shared/data/geography] [--version 1.0]
+    python scripts/build_reference_codelists.py [--geography ../shared/data/geography] [--version 1.1]
 
-Run it only when the sources change, and record the change in standard/CHANGELOG.md.
-A released version folder never changes: new council codes go into a new minor version.
+The version is the current one by default. Run it only when the sources change, and record the
+change in standard/CHANGELOG.md. A released version folder never changes: the script refuses to
+change one, and new council codes go into a new minor version.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import io
+import json
 import re
 from importlib.metadata import version as dist_version
 from pathlib import Path
@@ -69,23 +72,43 @@ def country_rows() -> list[list[str]]:
     return sorted(rows)
 
 
+def _text(header: list[str], rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
 def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    path.write_text(_text(header, rows), encoding="utf-8", newline="")
+
+
+def current_version() -> str:
+    return json.loads((ROOT / "standard" / "versions.json").read_text(encoding="utf-8"))["current"]
+
+
+def status(version: str) -> str:
+    versions = json.loads((ROOT / "standard" / "versions.json").read_text(encoding="utf-8"))["versions"]
+    return versions.get(version, {}).get("status", "draft")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--geography", type=Path, default=ROOT.parent / "shared" / "data" / "geography")
-    parser.add_argument("--version", default="1.0")
+    parser.add_argument("--version", default=current_version(), help="the version to write (default: the current one)")
     args = parser.parse_args()
     out = ROOT / "standard" / args.version / "codelists"
-    write(out / "council.csv",
-          ["code", "title", "description", "old_la_code", "region_code", "region_name", "valid_from", "valid_to", "source"],
-          council_rows(args.geography))
-    write(out / "country.csv", ["code", "title", "description", "source"], country_rows())
+    files = {
+        "council.csv": (["code", "title", "description", "old_la_code", "region_code", "region_name", "valid_from",
+                         "valid_to", "source"], council_rows(args.geography)),
+        "country.csv": (["code", "title", "description", "source"], country_rows()),
+    }
+    if status(args.version) != "draft" and any(_text(h, r) != (out / name).read_text(encoding="utf-8")
+                                               for name, (h, r) in files.items()):
+        raise SystemExit(f"version {args.version} is released and never changes: regenerate into a draft version")
+    for name, (header, rows) in files.items():
+        write(out / name, header, rows)
 
 
 if __name__ == "__main__":

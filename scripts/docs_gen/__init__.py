@@ -1,10 +1,12 @@
 """The documentation generator behind scripts/build_docs.py, one module per concern.
 
 - ``markdown``: paths, Markdown helpers, links between reference pages
-- ``tables``, ``codelists``, ``issues``, ``indicators``, ``cli``: the reference pages, by subject
-- ``pages``: every reference page and the reference index
+- ``tables``, ``codelists``, ``issues``, ``indicators``, ``json_schema``, ``cli``: the reference pages, by subject
+- ``versions``: versions' status, when fields and codes came in, the version switcher, what each version changed
+- ``guidance``: the published guidance the standard names (``guidance.csv``), linked
+- ``pages``: every reference page of every version, and the reference index
 - ``downloads``: the downloads (``schema/<version>/...``) and their page
 - ``embeds``, ``runner``: ``mcds-embed`` and ``mcds-run`` blocks in hand-written pages
 - ``site``: the whole generation (pages, the MkDocs nav), checking and writing
-- ``hook``: the MkDocs hook
+- ``hook``: the MkDocs hook (downloads, table cells labelled for phones, the search worker's query separator)
 """

@@ -146,6 +146,17 @@ def _standard_files(root: Any) -> list[str]:
     return out
 
 
+def example_sources(version: str) -> list[Path]:
+    """The example submissions of a version: those of ``fixtures/valid/`` in that version, else the copies
+    kept in ``fixtures/<version>/`` (so that a version's examples stay published after the fixtures move on)."""
+    found: dict[str, Path] = {}
+    for folder in (ROOT / "fixtures" / "valid", ROOT / "fixtures" / version):
+        for p in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if p.name not in found and fixture_version(p) == version:
+                found[p.name] = p
+    return list(found.values())
+
+
 def download_files(version: str) -> dict[str, tuple[str, Callable[[], bytes]]]:
     """Downloads of one version: name -> (what it is, a function giving its bytes)."""
     s = std.load(version)
@@ -168,9 +179,7 @@ def download_files(version: str) -> dict[str, tuple[str, Callable[[], bytes]]]:
     if has_command("template"):
         files["template.xlsx"] = ("The empty workbook for recording by hand (made by `mcds template`).",
                                   lambda: template_bytes(version) or b"")
-    for p in sorted((ROOT / "fixtures" / "valid").iterdir()) if (ROOT / "fixtures" / "valid").is_dir() else []:
-        if fixture_version(p) != version:
-            continue
+    for p in example_sources(version):
         if p.is_dir() and (p / "datapackage.json").is_file():
             files[f"examples/{p.name}.zip"] = (f"Synthetic example submission ({p.name}), CSV package, zipped.",
                                                lambda p=p: zip_folder(p))

@@ -11,6 +11,7 @@ from mcds import catalogue as cat
 from mcds import standard as std
 
 from .codelists import description, repeated_frames
+from .guidance import GUIDANCE
 from .indicators import indicators_rows, placeholders
 from .markdown import DOWNLOADS, LINKS, code, fenced, md_table, rel
 from .tables import issues_by_field
@@ -20,7 +21,8 @@ EMBED = re.compile(r"<!-- mcds-embed: (?P<what>\w+) (?P<arg>\S+) -->\n(?P<body>.
 
 
 def embed(what: str, arg: str, page: str) -> str:
-    """Text from the standard for a hand-written page: ``codes NAME``, ``field TABLE.FIELD``, ``issue CODE``, ``tables all``."""
+    """Text from the standard for a hand-written page: ``codes NAME``, ``field TABLE.FIELD``, ``issue CODE``,
+    ``tables all``, ``guidance KEY,KEY``, ``versions all`` and the others below."""
     s = std.load()
     if what == "codes":
         cl = s.codelist(arg)
@@ -77,6 +79,9 @@ def embed(what: str, arg: str, page: str) -> str:
         link = f"[{arg}]({rel(page, f'{DOWNLOADS}/{s.version}/{arg}')})"
         ident = s.read_json(arg).get("$id") if arg.endswith(".json") else None
         return f"- Download: {link}\n" + (f"- Its permanent address (`$id`): {code(ident)}\n" if ident else "")
+    if what == "guidance":  # links to published guidance: guidance KEY[,KEY...] (keys of docs_gen/guidance.csv)
+        by_key = {g.key: g for g in GUIDANCE}
+        return "Guidance: " + "; ".join(f"[{by_key[k].title}]({by_key[k].url})" for k in arg.split(",")) + ".\n"
     if what == "versions":  # every version, with a link to what it changed
         return versions_summary(page)
     if what == "issue":

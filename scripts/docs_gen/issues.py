@@ -9,8 +9,8 @@ from typing import Any
 from mcds import catalogue as cat
 from mcds import standard as std
 
-from .indicators import _severity_sentence, placeholders
 from .guidance import guidance_links
+from .indicators import _severity_sentence, placeholders
 from .markdown import Links, code, fenced, header, md_table, rel
 
 
