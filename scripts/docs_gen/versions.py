@@ -154,6 +154,7 @@ def _changed_codes(s: std.Standard, links: Links, page: str) -> list[list[object
     for name, cl in s.codelists.items():
         for c in cl.codes:
             what = (["added"] if code_added(name, c) == s.version else []) + \
+                   (["changed"] if c.extra.get("version_changed", "").startswith(s.version) else []) + \
                    ([deprecated_text(c.deprecated)] if c.deprecated.startswith(s.version) else [])
             if what:
                 rows.append([f"[{code(name)}]({rel(page, links.codelist(name))})", code(c.code), c.title, "; ".join(what)])
@@ -177,13 +178,13 @@ def changes_page(s: std.Standard, links: Links) -> str:
         return "".join(parts)
     new_tables = [t for t in s.tables.values() if t.name not in std.load(before).tables]
     if new_tables:
-        parts.append("\n## New tables\n\n" + "".join(
+        parts.append("\n## Every table added\n\n" + "".join(
             f"- [{t.title}]({rel(page, links.table(t.name))}) ({code(t.name)}): {t.description}\n" for t in new_tables))
     fields = _changed_fields(s, links, page)
-    parts.append("\n## Fields added, changed or deprecated\n\n"
+    parts.append("\n## Every field added, changed or deprecated\n\n"
                  + (md_table(["Field", "Title", "In this version"], fields) if fields else "None.\n"))
     codes = _changed_codes(s, links, page)
-    parts.append("\n## Codes added or deprecated\n\n"
+    parts.append("\n## Every code added, changed or deprecated\n\n"
                  + (md_table(["Codelist", "Code", "Title", "In this version"], codes) if codes else "None.\n"))
     if (s.root / "migration.json").is_file():
         parts.append(f"\nThe machine-readable map from {before}: "
