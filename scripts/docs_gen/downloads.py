@@ -124,6 +124,8 @@ DESCRIPTIONS = {
     "indicators.csv": "The indicator catalogue.",
     "disclosure.json": "The default disclosure control of published statistics.",
     "statistics.json": "How the indicators are published in the EES format: data set, time period and filters.",
+    "migration.json": "The machine-readable map from the previous version: what was added, deprecated and derived "
+                      "(`mcds upgrade` follows it).",
     "schemas/": "Source Table Schema of the table {name}.",
     "codelists/": "Codelist {name}.",
     "rules/": "Portable SQL of the rule {name}.",

@@ -9,7 +9,6 @@ from typing import Any
 
 from mcds import catalogue as cat
 from mcds import forms
-from mcds import generate as gen
 from mcds import standard as std
 
 from .guidance import source_cell
@@ -51,7 +50,8 @@ def issues_by_field(version: str) -> dict[tuple[str, str], list[str]]:
 
 @functools.cache
 def _json_schema(version: str) -> dict[str, Any]:
-    return gen.json_schema(std.load(version))
+    """The version's committed JSON Schema (a released version's never changes, whatever the generator does now)."""
+    return std.load(version).read_json("submission.schema.json")
 
 
 def json_form_text(s: std.Standard, f: std.Field) -> str:
