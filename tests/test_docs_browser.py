@@ -201,9 +201,9 @@ CHECK_TABLES = """() => {
 def pages_with_tables() -> list[str]:
     """The current version's reference pages, a permanent page of each version, and the hand-written pages."""
     s = std.load()
-    pages = ["reference/", "reference/metadata/", "reference/codelists/", "reference/issues/", "reference/indicators/",
-             "reference/json-schema/", "reference/report-schema/", "reference/changes/", "reference/cli/",
-             "reference/downloads/", "reference/versions/", "government/changelog/"]
+    pages = ["", "accessibility/", "government/changelog/"]
+    pages += [f"reference/{p}" for p in ("", "metadata/", "codelists/", "issues/", "indicators/", "json-schema/",
+                                          "report-schema/", "changes/", "cli/", "downloads/", "versions/")]
     pages += [f"reference/tables/{t}/" for t in s.tables] + [f"reference/codelists/{c}/" for c in s.codelists]
     pages += [f"reference/{v}/tables/children/" for v in std.supported_versions()]
     pages += [p.relative_to(DOCS).with_suffix("").as_posix().removesuffix("index") + "/"
