@@ -9,7 +9,7 @@ from typing import Any
 
 from mcds import standard as std
 
-from .markdown import DOWNLOADS, Links, code, header, md_table, rel
+from .markdown import DOWNLOADS, Links, code, find_field, header, md_table, rel
 
 SHOWN_CODES = 12  # a longer enum is summarised, with a link to its codelist
 DESCRIBED = ("title", "description", "type", "$ref", "items", "enum", "format", "pattern")
@@ -66,16 +66,11 @@ def allowed_text(prop: dict[str, Any], codelist_link: str = "") -> str:
     return "; ".join(parts)
 
 
-def _field_of(s: std.Standard, definition: str, name: str) -> std.Field | None:
-    fields = s.metadata_fields if definition == "metadata" else s.tables[definition].fields if definition in s.tables else ()
-    return next((f for f in fields if f.name == name), None)
-
-
 def definition_section(s: std.Standard, name: str, d: dict[str, Any], page: str, links: Links) -> str:
     required = set(d.get("required", []))
     rows = []
     for prop_name, prop in d.get("properties", {}).items():
-        f = _field_of(s, name, prop_name)
+        f = find_field(s, name, prop_name)
         label = f"[{code(prop_name)}]({rel(page, links.field(f))})" if f else code(prop_name)
         codelist = f"[{f.codelist}]({rel(page, links.codelist(f.codelist))})" if f and f.codelist else ""
         rows.append([label, type_text(prop), "yes" if prop_name in required else "no", allowed_text(prop, codelist)])

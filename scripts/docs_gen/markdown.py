@@ -90,6 +90,12 @@ class Links:
 LINKS = Links()  # the current version's pages, for hand-written pages
 
 
+def find_field(s: std.Standard, table: str, name: str) -> std.Field | None:
+    """A field of a table, or of the metadata (``table`` "metadata"), if the version has it."""
+    fields = s.metadata_fields if table == "metadata" else s.tables[table].fields if table in s.tables else ()
+    return next((f for f in fields if f.name == name), None)
+
+
 def version_links(version: str) -> Links:
     """The permanent pages of one version: ``reference/<version>/...``."""
     return Links(f"{REFERENCE}/{version}")

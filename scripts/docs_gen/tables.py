@@ -13,7 +13,7 @@ from mcds import standard as std
 
 from .guidance import source_cell
 from .indicators import indicators_rows
-from .markdown import Links, code, header, md_table, rel
+from .markdown import Links, code, find_field, header, md_table, rel
 from .versions import deprecated_text, field_added, field_changed
 
 
@@ -84,8 +84,7 @@ def replacement(s: std.Standard, f: std.Field, page: str, links: Links) -> str:
     if not m:
         return ""
     table, name = (m[1], m[2]) if m[2] else (f.table, m[1])
-    fields = s.metadata_fields if table == "metadata" else s.tables[table].fields if table in s.tables else ()
-    target = next((x for x in fields if x.name == name), None)
+    target = find_field(s, table, name)
     return f" See [{code(table + '.' + name)}]({rel(page, links.field(target))})." if target else ""
 
 

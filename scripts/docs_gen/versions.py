@@ -9,7 +9,7 @@ from typing import Any
 
 from mcds import standard as std
 
-from .markdown import DOWNLOADS, REFERENCE, Links, code, header, md_table, rel, version_links
+from .markdown import DOWNLOADS, REFERENCE, Links, code, find_field, header, md_table, rel, version_links
 
 
 def versions_index() -> dict[str, Any]:
@@ -44,14 +44,7 @@ def _earliest(has: Any) -> str:
 
 def field_added(f: std.Field) -> str:
     """The version a field was added in: its ``versionAdded``, else the first version that has it."""
-    if f.version_added:
-        return f.version_added
-
-    def has(s: std.Standard) -> bool:
-        fields = s.metadata_fields if f.table == "metadata" else s.tables[f.table].fields if f.table in s.tables else ()
-        return any(x.name == f.name for x in fields)
-
-    return _earliest(has)
+    return f.version_added or _earliest(lambda s: find_field(s, f.table, f.name) is not None)
 
 
 def code_added(codelist: str, c: std.Code) -> str:
