@@ -486,6 +486,17 @@ def test_deprecated_fields_are_marked(site: Path) -> None:
             assert (f"(deprecated in {deprecated_version})" in summary.sections["fields"]) == bool(f.deprecated)
 
 
+def test_indicators_show_their_versions_and_deprecated_ones_are_marked(site: Path) -> None:
+    for version in std.supported_versions():
+        p = page(site, f"reference/{version}/indicators")
+        for row in build_docs.indicators_rows(std.load(version)):
+            first = next(v for v in std.supported_versions()
+                         if row["id"] in {r["id"] for r in build_docs.indicators_rows(std.load(v))})
+            assert f"Version added {first}" in p.sections[row["id"]], (version, row["id"])
+            deprecated = row.get("deprecated", "")
+            assert ("Deprecated in" in p.sections[row["id"]]) == bool(deprecated), (version, row["id"])
+
+
 def test_codes_show_their_versions_and_deprecated_codes_are_marked(site: Path) -> None:
     for version in std.supported_versions():
         for name, cl in std.load(version).codelists.items():
@@ -530,10 +541,16 @@ def test_the_changelog_says_what_each_version_changed(site: Path) -> None:
         changes = page(site, f"reference/{version}/changes")
         assert first_line in changes.text and first_line in whole, version
         s = std.load(version)
-        if version != std.supported_versions()[0]:
+        before = std.supported_versions()[max(std.supported_versions().index(version) - 1, 0)]
+        if version != before:
             for f in s.all_fields():
                 if f.version_added == version:
                     assert f"{f.table}.{f.name}" in changes.text, (version, f.name)
+            for code_ in set(cat.catalogue(version)) - set(cat.catalogue(before)):
+                assert code_ in changes.sections["every-new-issue-code"], (version, code_)
+            for row in build_docs.indicators_rows(s):
+                if row["id"] not in {r["id"] for r in build_docs.indicators_rows(std.load(before))}:
+                    assert row["id"] in changes.sections["every-indicator-added-or-deprecated"], (version, row["id"])
         assert any(target(site, "government/changelog", h).parent.name == "changes"
                    and f"/{version}/" in h for _, h in page(site, "government/changelog").links), version
 

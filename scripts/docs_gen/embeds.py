@@ -10,12 +10,12 @@ from typing import Any
 from mcds import catalogue as cat
 from mcds import standard as std
 
+from .changes import versions_summary
 from .codelists import description, repeated_frames
 from .guidance import GUIDANCE
 from .indicators import indicators_rows, placeholders
 from .markdown import DOWNLOADS, LINKS, code, fenced, md_table, rel
 from .tables import issues_by_field
-from .versions import versions_summary
 
 EMBED = re.compile(r"<!-- mcds-embed: (?P<what>\w+) (?P<arg>\S+) -->\n(?P<body>.*?)<!-- mcds-embed end -->\n", re.S)
 

@@ -12,6 +12,7 @@ from typing import Any
 from mcds import standard as std
 
 from .markdown import DOWNLOADS, Links, code, fenced, header, md_table, rel
+from .versions import deprecated_text, earliest
 
 
 def placeholders(text: str) -> str:
@@ -38,6 +39,11 @@ def source_link(s: std.Standard, source: str, page: str, links: Links) -> str:
     return code(source)
 
 
+def indicator_added(id_: str) -> str:
+    """The first version whose indicator catalogue holds the indicator."""
+    return earliest(lambda s: any(r["id"] == id_ for r in indicators_rows(s)))
+
+
 def indicators_page(s: std.Standard, links: Links) -> str:
     page = links.page("indicators.md")
     rows = indicators_rows(s)
@@ -48,21 +54,32 @@ def indicators_page(s: std.Standard, links: Links) -> str:
     if not rows:
         parts.append("No indicators are defined in this version yet.\n")
         return "".join(parts)
-    parts.append(md_table(["Indicator", "Label", "Unit"], [[f"[{code(r['id'])}](#{r['id']})", r["label"], r["unit"]]
-                                                           for r in rows]) + "\n")
+    parts.append(md_table(["Indicator", "Label", "Unit"], [
+        [f"[{code(r['id'])}](#{r['id']})", r["label"] + (f" (deprecated in {r['deprecated'].split(';')[0].strip()})"
+                                                         if r.get("deprecated") else ""), r["unit"]]
+        for r in rows]) + "\n")
     ids = {r["id"] for r in rows}
     for r in rows:
         def link(x: str) -> str:
             return f"[{code(x)}](#{x})" if x in ids else code(x)
 
-        props = [["Label", r["label"]], ["Unit", r["unit"]], ["Decimal places", r.get("decimal_places", "")]]
+        props = [["Label", r["label"]], ["Unit", r["unit"]], ["Decimal places", r.get("decimal_places", "")],
+                 ["Version added", indicator_added(r["id"])]]
+        warning = ""
+        if r.get("deprecated"):
+            props.append(["Deprecated", f"**{deprecated_text(r['deprecated'])}**"])
+            instead = re.search(r"\buse (\w+)", r["deprecated"])
+            see = f" See {link(instead[1])}." if instead and instead[1] in ids else ""
+            warning = (f'!!! warning "{deprecated_text(r["deprecated"])}"\n    Still computed and published until the '
+                       f"next major version, so that a series keeps its earlier years.{see}\n\n")
         if r.get("numerator"):
             props.append(["Numerator", link(r["numerator"])])
         if r.get("denominator"):
             props.append(["Denominator", link(r["denominator"])])
         if r.get("sources"):
             props.append(["Needs", ", ".join(source_link(s, x, page, links) for x in r["sources"].split(";") if x)])
-        parts.append(f"## {r['id']} {{#{r['id']}}}\n\n{r['definition']}\n\n" + md_table(["Property", "Value"], props))
+        parts.append(f"## {r['id']} {{#{r['id']}}}\n\n{warning}{r['definition']}\n\n"
+                     + md_table(["Property", "Value"], props))
         if r.get("sql"):
             parts.append(f"\n**How it is computed** ({code(r['sql'])}):\n\n{fenced(s.read_text(r['sql']), 'sql')}")
         parts.append("\n")

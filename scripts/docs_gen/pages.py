@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from mcds import standard as std
 
+from .changes import changes_page
 from .cli import cli_page
 from .codelists import codelist_page, codelist_users, codelists_index
 from .downloads import downloads_page
@@ -19,7 +20,7 @@ from .issues import issues_page
 from .json_schema import json_schema_page
 from .markdown import LINKS, REFERENCE, Links, code, header, md_table, rel, version_links
 from .tables import issues_by_field, metadata_page, table_page
-from .versions import changes_page, label, switcher, versions_page
+from .versions import label, switcher, versions_page
 
 
 def reference_index(s: std.Standard, links: Links) -> str:

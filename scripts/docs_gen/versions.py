@@ -1,5 +1,5 @@
-"""The versions of the standard as the site shows them: status, when each field and code came in,
-the version switcher on every reference page, the page of every version, and what each changed."""
+"""The versions of the standard as the site shows them: status, when each field, code and indicator
+came in, the version switcher on every reference page, and the page of every version."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from mcds import standard as std
 
-from .markdown import DOWNLOADS, REFERENCE, Links, code, find_field, header, md_table, rel, version_links
+from .markdown import REFERENCE, Links, find_field, header, md_table, rel, version_links
 
 
 def versions_index() -> dict[str, Any]:
@@ -37,19 +37,19 @@ def label(version: str) -> str:
 # ---------------------------------------------------------------- when things came in
 
 
-def _earliest(has: Any) -> str:
+def earliest(has: Any) -> str:
     """The first supported version for which ``has(standard)`` holds ('' if none)."""
     return next((v for v in std.supported_versions() if has(std.load(v))), "")
 
 
 def field_added(f: std.Field) -> str:
     """The version a field was added in: its ``versionAdded``, else the first version that has it."""
-    return f.version_added or _earliest(lambda s: find_field(s, f.table, f.name) is not None)
+    return f.version_added or earliest(lambda s: find_field(s, f.table, f.name) is not None)
 
 
 def code_added(codelist: str, c: std.Code) -> str:
     """The version a code was added in: its ``version_added`` column, else the first version that has it."""
-    return c.extra.get("version_added") or _earliest(lambda s: codelist in s.codelists and c.code in s.codelists[codelist])
+    return c.extra.get("version_added") or earliest(lambda s: codelist in s.codelists and c.code in s.codelists[codelist])
 
 
 def field_changed(f: std.Field) -> str:
@@ -86,7 +86,7 @@ def switcher(version: str, links: Links, key: str, available: dict[str, set[str]
     return f'<div class="mcds-version" data-search-exclude markdown>\n{" ".join(parts)}\n</div>\n\n'
 
 
-# ---------------------------------------------------------------- the versions page and each version's changes
+# ---------------------------------------------------------------- the versions page
 
 
 def versions_page() -> str:
@@ -110,88 +110,3 @@ def versions_page() -> str:
         md_table(["Version", "Status", "Released", "Reference", "Changes", "Downloads"], rows),
         "\nA draft version may still change until it is released; a released version never changes.\n",
     ])
-
-
-def changelog_section(version: str) -> str:
-    """The version's entry in ``standard/CHANGELOG.md``, its headings moved down to sit under the page's."""
-    text = (std.standard_root() / "CHANGELOG.md").read_text(encoding="utf-8")
-    m = re.search(rf"^## {re.escape(version)}\b.*?$\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    if not m:
-        return ""
-    return re.sub(r"^(#{3,5}) ", lambda h: "#" * (len(h[1]) - 1) + " ", m[1].strip(), flags=re.M) + "\n"
-
-
-def previous(version: str) -> str | None:
-    versions = std.supported_versions()
-    i = versions.index(version)
-    return versions[i - 1] if i else None
-
-
-def _changed_fields(s: std.Standard, links: Links, page: str) -> list[list[object]]:
-    rows: list[list[object]] = []
-    for f in [*s.metadata_fields, *s.all_fields()]:
-        what = []
-        if field_added(f) == s.version:
-            what.append("added")
-        if field_changed(f).startswith(s.version):
-            what.append(f"changed: {field_changed(f)}")
-        if f.deprecated.startswith(s.version):
-            what.append(deprecated_text(f.deprecated))
-        if what:
-            rows.append([f"[{code(f.table + '.' + f.name)}]({rel(page, links.field(f))})", f.title, "; ".join(what)])
-    return rows
-
-
-def _changed_codes(s: std.Standard, links: Links, page: str) -> list[list[object]]:
-    rows: list[list[object]] = []
-    for name, cl in s.codelists.items():
-        for c in cl.codes:
-            what = (["added"] if code_added(name, c) == s.version else []) + \
-                   (["changed"] if c.extra.get("version_changed", "").startswith(s.version) else []) + \
-                   ([deprecated_text(c.deprecated)] if c.deprecated.startswith(s.version) else [])
-            if what:
-                rows.append([f"[{code(name)}]({rel(page, links.codelist(name))})", code(c.code), c.title, "; ".join(what)])
-    return rows
-
-
-def changes_page(s: std.Standard, links: Links) -> str:
-    """What a version changed, for a council: the changelog's words, then every field, table and code
-    it added, changed or deprecated, read from the standard itself."""
-    page = links.page("changes.md")
-    before = previous(s.version)
-    parts = [header(f"standard/CHANGELOG.md and standard/{s.version}/"),
-             f"# What changed in version {s.version}\n\n",
-             "What the version changed and what a council needs to do about it, in the words of the standard's "
-             f"[changelog]({rel(page, 'government/changelog.md')}); then every table, field and code it added, "
-             "changed or deprecated.\n\n",
-             changelog_section(s.version) or "The changelog has no entry for this version yet.\n"]
-    if before is None:
-        parts.append(f"\nThe first version the toolkit supports: every table, field and code in it is described in "
-                     f"[its reference]({rel(page, links.page('index.md'))}).\n")
-        return "".join(parts)
-    new_tables = [t for t in s.tables.values() if t.name not in std.load(before).tables]
-    if new_tables:
-        parts.append("\n## Every table added\n\n" + "".join(
-            f"- [{t.title}]({rel(page, links.table(t.name))}) ({code(t.name)}): {t.description}\n" for t in new_tables))
-    fields = _changed_fields(s, links, page)
-    parts.append("\n## Every field added, changed or deprecated\n\n"
-                 + (md_table(["Field", "Title", "In this version"], fields) if fields else "None.\n"))
-    codes = _changed_codes(s, links, page)
-    parts.append("\n## Every code added, changed or deprecated\n\n"
-                 + (md_table(["Codelist", "Code", "Title", "In this version"], codes) if codes else "None.\n"))
-    if (s.root / "migration.json").is_file():
-        parts.append(f"\nThe machine-readable map from {before}: "
-                     f"[migration.json]({rel(page, f'{DOWNLOADS}/{s.version}/migration.json')}) "
-                     "(`mcds upgrade` follows it).\n")
-    return "".join(parts)
-
-
-def versions_summary(page: str) -> str:
-    """For a hand-written page: each version, with a link to what it changed and how much."""
-    lines = []
-    for v in reversed(std.supported_versions()):
-        s, links = std.load(v), version_links(v)
-        counts = f"{len(_changed_fields(s, links, page))} fields and {len(_changed_codes(s, links, page))} codes " \
-                 "added, changed or deprecated" if previous(v) else "the first version"
-        lines.append(f"- [Version {label(v)}]({rel(page, links.page('changes.md'))}): {counts}.\n")
-    return "".join(lines)
