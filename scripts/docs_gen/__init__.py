@@ -2,7 +2,8 @@
 
 - ``markdown``: paths, Markdown helpers, links between reference pages
 - ``tables``, ``codelists``, ``issues``, ``indicators``, ``json_schema``, ``cli``: the reference pages, by subject
-- ``versions``: versions' status, when fields and codes came in, the version switcher, what each version changed
+- ``versions``: versions' status, when fields, codes and indicators came in, the version switcher
+- ``changes``: what each version changed (its changelog entry, and every addition and deprecation)
 - ``guidance``: the published guidance the standard names (``guidance.csv``), linked
 - ``pages``: every reference page of every version, and the reference index
 - ``downloads``: the downloads (``schema/<version>/...``) and their page
