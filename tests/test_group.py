@@ -22,8 +22,12 @@ from mcds.validation.group import Group, _plan
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "valid"
-SUITE = ROOT / "standard" / "1.0" / "conformance"
-CASES = sorted(p for p in SUITE.iterdir() if p.is_dir())
+SUITES = [ROOT / "standard" / v / "conformance" for v in ("1.0", "1.1")]  # each version's, against its own rules
+CASES = [p for suite in SUITES for p in sorted(suite.iterdir()) if p.is_dir()]
+
+
+def _id(case: Path) -> str:
+    return f"{case.parent.parent.name}/{case.name}"
 ALSO = tuple(i.sql for i in indicators().values() if i.sql)
 
 
@@ -47,20 +51,20 @@ def _proven(*paths: Path) -> tuple[list[bool], bool]:
         g.close()
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=_id)
 def test_a_group_of_one_agrees_with_the_validator(case: Path) -> None:
     joined, proven = _proven(_input(case))
     assert (joined[0] and proven) is _valid(case)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=_id)
 def test_a_case_beside_valid_data_is_found_or_left_to_the_validator(case: Path) -> None:
     """Between two valid returns of the same period (the suite's base case, from which every case
     is made, so with the same identifiers), the case's fault is still found: the group is not proven
     valid, or the case did not join and is validated on its own. The fault is never in the first
     member, whose metadata row the rules reading tables see."""
-    base = _input(SUITE / "valid-base")
-    joined, proven = _proven(base, _input(case), _input(SUITE / "valid-base-json"))
+    base = _input(case.parent / "valid-base")
+    joined, proven = _proven(base, _input(case), _input(case.parent / "valid-base-json"))
     assert joined[0] and joined[2]
     if not _valid(case):
         assert not (joined[1] and proven)
@@ -68,13 +72,14 @@ def test_a_case_beside_valid_data_is_found_or_left_to_the_validator(case: Path) 
         assert joined[1] and proven
 
 
-def test_most_cases_join_a_group_of_the_base_case() -> None:
+@pytest.mark.parametrize("suite", SUITES, ids=lambda p: p.parent.name)
+def test_most_cases_join_a_group_of_the_base_case(suite: Path) -> None:
     """Else the test above would prove little: faults are found inside the group, not left out of it."""
-    base = _input(SUITE / "valid-base")
+    base = _input(suite / "valid-base")
     g = Group(also=ALSO)
     try:
         g.add(base)
-        joined = [c.name for c in CASES if g.add(_input(c))]
+        joined = [c.name for c in CASES if c.parent == suite and g.add(_input(c))]
     finally:
         g.close()
     assert len(joined) >= 30, joined

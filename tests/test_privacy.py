@@ -238,10 +238,12 @@ def test_published_output_ignores_special_category_and_identifier_values(tmp_pat
     groups: dict[tuple[str, str], list[dict[str, str]]] = {}
     for r in rows:
         groups.setdefault((r["uasc"], r["trafficking_concern"]), []).append(r)
+    receiver: dict[str, str] = {}  # whose NRM referrals (the table's rows move with the fields) go to whom
     for members in groups.values():
         blocks = [{n: r[n] for n in moved} for r in members]
-        for r, b in zip(members, blocks[1:] + blocks[:1], strict=True):
+        for r, b, giver in zip(members, blocks[1:] + blocks[:1], members[1:] + members[:1], strict=True):
             r.update(b)
+            receiver[giver["child_id"]] = r["child_id"]
     ethnicities = [c.code for c in S.codelist("ethnicity").codes]
     for n, r in enumerate(rows):
         r["ethnicity"] = ethnicities[n % len(ethnicities)]
@@ -251,11 +253,11 @@ def test_published_output_ignores_special_category_and_identifier_values(tmp_pat
     for r in rows:
         r["child_id"] = ids[r["child_id"]]
     _write_dict_rows(path, rows)
-    for t in ("placements", "missing_episodes", "return_interviews"):
+    for t in ("placements", "missing_episodes", "return_interviews", "nrm_referrals"):
         p = changed / f"{t}.csv"
         trows = _dict_rows(p)
         for r in trows:
-            r["child_id"] = ids[r["child_id"]]
+            r["child_id"] = ids[receiver[r["child_id"]] if t == "nrm_referrals" else r["child_id"]]
         _write_dict_rows(p, trows)
     code, out = run("validate", str(changed))
     assert code == 0, out

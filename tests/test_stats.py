@@ -4,6 +4,7 @@ by hand), not collected and not applicable cells, the EES files, the report and 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from fractions import Fraction
@@ -27,9 +28,12 @@ FIXTURES = ROOT / "fixtures" / "valid"
 ISSUE_COLUMNS = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code",
                  "region_name", "old_la_code", "new_la_code", "la_name", "uasc", "trafficking_concern",
                  "children_looked_after", "children_missing", "children_missing_percent", "missing_episodes",
-                 "missing_episodes_per_child", "children_away", "away_episodes", "children_missing_at_period_end",
-                 "missing_duration_median_days", "return_interview_offered_percent",
-                 "return_interview_within_72h_percent", "children_nrm_referred"]
+                 "missing_episodes_per_child", "children_away", "away_episodes", "children_missing_or_away",
+                 "children_missing_at_period_end", "children_ceased_looked_after_while_missing",
+                 "missing_episodes_returned", "missing_episodes_over_24_hours", "missing_duration_median_days",
+                 "missing_returned_duration_median_days", "return_interview_offered_percent",
+                 "missing_returned_interview_offered_percent", "return_interview_within_72h_percent",
+                 "missing_returned_interview_within_72h_percent", "children_nrm_referred", "nrm_referrals_made"]
 RAW = disclosure_settings().model_copy(update={"suppress_max": 0, "median_minimum": 1})  # no suppression
 
 
@@ -146,11 +150,19 @@ def test_statistics_match_figures_worked_out_by_hand() -> None:
         "missing_episodes_per_child": "1.7",       # 5 / 3
         "children_away": "2",                      # B, C
         "away_episodes": "2",
+        "children_missing_or_away": "4",           # A, C, D missing; B (its missing episode began before) away
         "children_missing_at_period_end": "2",     # A (e3 ends after the period), C (e6 open)
+        "children_ceased_looked_after_while_missing": "0",
+        "missing_episodes_returned": "4",          # e1, e2, e3, e8 ended (none by the end of care)
+        "missing_episodes_over_24_hours": "4",     # e1 (2 days), e3, e6 (still open), e8; not e2 (same day)
         "missing_duration_median_days": "6",       # 0, 2, 10, 35: (2 + 10) / 2
+        "missing_returned_duration_median_days": "6",  # the same four: no episode ended by the end of care
         "return_interview_offered_percent": "75",  # e1, e2, e8 of the four ended: e1, e2, e3, e8
+        "missing_returned_interview_offered_percent": "75",
         "return_interview_within_72h_percent": "50",  # e1, e8
+        "missing_returned_interview_within_72h_percent": "50",
         "children_nrm_referred": "2",              # B, C (E's referral is after the period)
+        "nrm_referrals_made": "1",                 # B's (C's was before the period, E's after)
     }
     assert v[(YES, TOTAL), "children_looked_after"] == "2" and v[(YES, TOTAL), "missing_episodes"] == "4"
     assert v[(NO, TOTAL), "children_missing"] == "1" and v[(TOTAL, YES), "children_nrm_referred"] == "2"
@@ -407,7 +419,7 @@ def test_report_is_self_contained_accessible_and_shows_the_published_figures(tmp
     for name in ("Kent", "Croydon", "Manchester"):
         assert f'<th scope="row">{name}</th>' in text
     for i in indicators().values():
-        assert i.label in text
+        assert html.escape(i.label) in text
 
 
 def test_every_form_the_validator_accepts_gives_the_same_statistics(tmp_path: Path) -> None:

@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from mcds import standard as std
 from mcds.errors import InputError
 from mcds.stats.compute import Aggregator, Part, combine, compute, group_parts, part
 from mcds.stats.config import Disclosure, disclosure_settings, indicators, publication
 from mcds.stats.ees import Published, to_csv
 from mcds.stats.load import InvalidSubmission, Package, load_package
 from mcds.stats.protect import protect
-from mcds.stats.versions import Raised, bring_up
-from mcds.validation.group import SCHEMA, Group
+from mcds.validation.group import Group
 
 PARALLEL_FROM = 4  # packages: below this, starting worker processes costs more than it saves
 # Packages validated as one group at most. Per package, a group costs least at around 40 council
@@ -57,22 +55,6 @@ def statistics(packages: Sequence[Package], cfg: Disclosure | None = None, versi
     return protect(compute(packages, version), cfg or disclosure_settings(version), Aggregator(version))
 
 
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
-
-
-def _raise(con, path: Path, source: str, version: str | None, *, group: bool = False) -> Raised | None:  # type: ignore[no-untyped-def]
-    """Bring submissions of an older version up to the run's (:mod:`mcds.stats.versions`); None
-    when they follow it already."""
-    target = version or std.current_version()
-    if not source or source == target:
-        return None
-    if _key(source) > _key(target):
-        raise InputError(path, f"follows version {source} of the standard, newer than the version {target} "
-                               "the statistics are computed for")
-    return bring_up(con, source, target, schema=SCHEMA if group else "main", group=group)
-
-
 def _part_of(path: Path, version: str | None, in_worker: bool = False) -> tuple:
     """Validate, load and compute one package on its own; errors come back as values, since
     exceptions do not always survive the trip between processes."""
@@ -83,7 +65,7 @@ def _part_of(path: Path, version: str | None, in_worker: bool = False) -> tuple:
     except InputError as exc:
         return ("input", exc.path, exc.reason, exc.where)
     try:
-        return ("ok", part(pkg, version, _raise(pkg.con, path, pkg.version, version)))
+        return ("ok", part(pkg, version))
     except InputError as exc:
         return ("input", exc.path, exc.reason, exc.where)
     finally:
@@ -101,14 +83,7 @@ def _parts_of(paths: Sequence[Path], version: str | None, in_worker: bool = Fals
     group = Group(also=also, threads=threads)
     try:
         joined = [group.add(p) for p in paths]
-        found: Iterator = iter(())
-        if group.check() and group.standard is not None:
-            try:
-                raised = _raise(group.con, paths[0], group.standard.version, version, group=True)
-            except InputError:
-                joined = [False] * len(paths)  # each on its own says which is too new
-            else:
-                found = iter(group_parts(group, version, raised))
+        found = iter(group_parts(group, version) if group.check() else ())
     finally:
         group.close()
     results = []
@@ -200,7 +175,6 @@ def write(result: Published, out: Path, cfg: Disclosure | None = None, version: 
     with atomic_files([out / file for file in texts]) as tmps:  # all written before any is moved into place
         for tmp, text in zip(tmps, texts.values(), strict=True):
             tmp.write_bytes(text.encode("utf-8"))
-            tmp.chmod(0o644)  # published files: readable by all
     return Output(out / f"{name}.csv", out / f"{name}.meta.csv", out / "report.html", result)
 
 

@@ -25,7 +25,7 @@ from mcds import standard as std
 from mcds.errors import InputError
 from mcds.stats.config import Indicator, Publication, indicators, publication
 from mcds.stats.load import Package
-from mcds.stats.versions import Raised
+from mcds.stats.versions import Raised, raise_to
 from mcds.validation.group import Group, unprefixed
 
 __all__ = ["NO", "TOTAL", "YES", "Aggregator", "Council", "Part", "Stat", "combine", "compute", "group_parts",
@@ -184,8 +184,10 @@ def _council(path: Path, old: str, new: str, start: dt.date, end: dt.date, not_c
                    set(not_collected), found[0], found[1], [str(path)], older)
 
 
-def part(pkg: Package, version: str | None = None, raised: Raised | None = None) -> Part:
-    """Run the catalogue's SQL in one package (``raised``: how it was brought up to ``version``)."""
+def part(pkg: Package, version: str | None = None) -> Part:
+    """Run the catalogue's SQL in one package; a package of an older version is first brought up to
+    ``version`` (:func:`mcds.stats.versions.raise_to`)."""
+    raised = raise_to(pkg.con, pkg.path, pkg.version, version)
     query = _query(version, pkg.con)
     found = query.run(pkg.con).get(None) or query.empty()
     c = _council(pkg.path, pkg.old_la_code, pkg.new_la_code, pkg.period_start, pkg.period_end, pkg.not_collected,
@@ -194,13 +196,17 @@ def part(pkg: Package, version: str | None = None, raised: Raised | None = None)
     return Part(c, children)
 
 
-def group_parts(group: Group, version: str | None = None, raised: Raised | None = None) -> list[Part | InputError]:
+def group_parts(group: Group, version: str | None = None) -> list[Part | InputError]:
     """Run the catalogue's SQL once in a checked :class:`~mcds.validation.group.Group`: the part of
-    each member, in order (or the error that stops it). ``raised``: how the members were brought up
-    to ``version`` from an older one (:mod:`mcds.stats.versions`)."""
-    if not group.members:
+    each member, in order (or the error that stops it). Members of an older version are first
+    brought up to ``version`` together (:func:`mcds.stats.versions.raise_to`)."""
+    if not group.members or group.standard is None:
         return []
     con = group.con
+    try:
+        raised = raise_to(con, group.members[0].path, group.standard.version, version, group=True)
+    except InputError as exc:
+        return [InputError(m.path, exc.reason) for m in group.members]
     query = _query(version, con, "_pkg")
     found = query.run(con)
     children: dict[int, set[int]] = {m.number: set() for m in group.members}

@@ -149,10 +149,11 @@ def disclosure_settings(version: str | None = None, override: Path | None = None
     """The standard's default disclosure control, with any settings from ``override`` on top."""
     base: dict[str, Any] = std.load(version).read_json("disclosure.json")
     if override is not None:
-        try:
-            extra = json.loads(Path(override).read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(override, f"not readable as JSON ({exc})") from None
+        from mcds.safety import load_json, read_text
+
+        text = read_text(Path(override))
+        load_json(Path(override), text)  # a repeated key, NaN, runaway nesting or a lone surrogate: refused, with its place
+        extra = json.loads(text)  # the same document, its numbers as numbers for the settings' types
         if not isinstance(extra, dict):
             raise InputError(override, "disclosure settings must be a JSON object")
         symbols = {**base.get("symbols", {}), **extra.pop("symbols", {})}

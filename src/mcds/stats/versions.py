@@ -20,12 +20,12 @@ import duckdb
 from mcds import engine
 from mcds import standard as std
 from mcds.engine import quote
-from mcds.errors import MCDSError
+from mcds.errors import InputError, MCDSError
 from mcds.migration import Derivation, Migration, chain
 from mcds.upgrade.apply import derived_columns, uncollected_source
-from mcds.validation.group import SEP
+from mcds.validation.group import SCHEMA, SEP
 
-__all__ = ["Older", "Raised", "bring_up", "older_packages"]
+__all__ = ["Older", "Raised", "bring_up", "older_packages", "raise_to"]
 
 
 @dataclass
@@ -123,6 +123,24 @@ def bring_up(con: duckdb.DuckDBPyConnection, source: str, target: str, *, schema
                     if f.name not in old.tables[t.name].field_names:
                         _field(con, schema, m, t, f, raised)
     return raised
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def raise_to(con: duckdb.DuckDBPyConnection, path: object, source: str, version: str | None, *,
+             group: bool = False) -> Raised | None:
+    """Bring a submission (or a group of them) of version ``source`` up to ``version`` (the current
+    one by default) in its typed shape; None when it follows that version already. A submission of a
+    newer version is an :class:`~mcds.errors.InputError` naming ``path``."""
+    target = version or std.current_version()
+    if not source or source == target:
+        return None
+    if _key(source) > _key(target):
+        raise InputError(path, f"follows version {source} of the standard, newer than the version {target} "  # type: ignore[arg-type]
+                               "the statistics are computed for")
+    return bring_up(con, source, target, schema=SCHEMA if group else "main", group=group)
 
 
 def _lacks(need: str, gaps: frozenset[str]) -> bool:
