@@ -86,7 +86,7 @@ def write_csv_package(sub: Submission, out_dir: Path) -> Path:
 def read_csv_package(path: Path) -> Submission:
     """Read a CSV package written in the standard's layout (no checks: see ``mcds.validate``)."""
     from mcds.errors import InputError
-    from mcds.readers.csvpkg import read_descriptor, resource_path
+    from mcds.readers.csvpkg import header_of, read_descriptor, resource_path
     from mcds.safety import MEMORY_FACTOR_IN_PYTHON, check_fits_in_memory, csv_field_limit, detect_encoding
 
     csv_field_limit()
@@ -98,6 +98,9 @@ def read_csv_package(path: Path) -> Submission:
     # every resource path checked before any is read: nothing outside the package, nothing fetched
     files = [(res, resource_path(folder, dp, res)) for res in desc.get("resources", [])]
     check_fits_in_memory([f for _, f in files if f.is_file()] or [dp], MEMORY_FACTOR_IN_PYTHON, name=folder)
+    for _, file in files:  # a file wider than the readers read is refused before any rows, in their words
+        if file.is_file():
+            header_of(file)
     for res, file in files:
         with open(file, newline="", encoding=detect_encoding(file)) as fh:
             reader = csv.DictReader(fh)

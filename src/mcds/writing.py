@@ -10,7 +10,8 @@ complete: a run that is killed leaves the previous output, or none. Before anyth
   ancestors;
 - an existing file is replaced only when mcds wrote it (:func:`written_by_mcds`), or when the
   command is told to (``overwrite``: each command's ``--overwrite``): a workbook mcds wrote and
-  nobody saved since (its mark holds), or a JSON file in mcds's own layout (the JSON form or a
+  nobody saved since (its mark holds), a ZIP file mcds wrote (:func:`write_zip`) with its members
+  as they were (its comment's mark holds), or a JSON file in mcds's own layout (the JSON form or a
   conversion report, as mcds formats them: the same rule as for a package folder);
 - a symbolic link is followed: what it points at is replaced and the link is kept;
 - leftovers of an interrupted run beside the output (``.NAME.XXXXXXXX`` temporary copies and
@@ -34,13 +35,15 @@ import shutil
 import stat
 import tempfile
 import time
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from mcds.errors import InputError
 
-__all__ = ["STALE_AFTER", "atomic_files", "atomic_path", "guard_output", "in_progress", "replaceable", "umask",
-           "written_by_mcds"]
+__all__ = ["STALE_AFTER", "ZIP_MARK", "atomic_files", "atomic_path", "guard_output", "in_progress", "replaceable",
+           "umask", "write_zip", "written_by_mcds", "zip_written_by_mcds"]
 
 STALE_AFTER = 600.0  # seconds untouched after which a leftover temporary copy is no run's work in progress
 DESCRIPTOR_LIMIT = 16 * 1024 * 1024  # bytes: a datapackage.json mcds writes is a few tens of KB
@@ -108,14 +111,75 @@ def _json_written_by_mcds(path: Path) -> bool:
     return form or report
 
 
+ZIP_MARK = "mcds-sha256:"
+"""How a ZIP file mcds wrote (:func:`write_zip`) says so: its comment is this and the SHA-256 of its
+members' names and contents, in order, so a member added, removed, renamed or changed since (the
+comment kept by the tool that did it) breaks the mark. A workbook carries its mark inside instead
+(:data:`mcds.safety.XLSX_MARK`), where Excel cannot keep it when it saves."""
+
+
+def _zip_digest(members: Iterable[tuple[str, Iterable[bytes]]]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, chunks in members:
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\x00")
+        for chunk in chunks:
+            digest.update(chunk)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            yield chunk
+
+
+def zip_written_by_mcds(path: Path | str) -> bool:
+    """Whether the ZIP file at ``path`` is one mcds wrote and its members are as written: its comment's
+    mark (:data:`ZIP_MARK`) holds. Anything unreadable, or too large to check, is not."""
+    from mcds.safety import MAX_ZIP_MEMBERS, MAX_ZIP_UNCOMPRESSED
+
+    try:
+        if Path(path).stat().st_size > MAX_ZIP_UNCOMPRESSED or not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as zf:
+            comment = zf.comment.decode("ascii", "replace")
+            infos = zf.infolist()
+            if (not comment.startswith(ZIP_MARK) or len(infos) > MAX_ZIP_MEMBERS
+                    or sum(i.file_size for i in infos) > MAX_ZIP_UNCOMPRESSED):
+                return False
+            return comment == ZIP_MARK + _zip_digest((i.filename, _chunks(zf, i)) for i in infos)
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError):
+        return False
+
+
+def write_zip(target: Path | str, members: Sequence[tuple[str, bytes]]) -> Path:
+    """Write ``members`` (name, contents) as the ZIP file ``target``, whole (:func:`atomic_path`), the
+    same bytes for the same members (each dated 1980-01-01), and marked as mcds's (:data:`ZIP_MARK`)
+    so that a later run may replace it."""
+    from mcds.safety import ZIP_EPOCH
+
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w") as zf:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, data)
+        zf.comment = (ZIP_MARK + _zip_digest((name, [data]) for name, data in members)).encode("ascii")
+    return Path(target)
+
+
 def written_by_mcds(path: Path | str) -> bool:
     """Whether the file at ``path`` is one mcds wrote, which a later run may replace: a workbook whose
-    mark holds (:func:`mcds.safety.xlsx_written_by_mcds`), or a JSON object formatted as mcds writes
-    JSON and shaped as the JSON form or a conversion report."""
+    mark holds (:func:`mcds.safety.xlsx_written_by_mcds`), a ZIP file whose mark holds
+    (:func:`zip_written_by_mcds`), or a JSON object formatted as mcds writes JSON and shaped as the
+    JSON form or a conversion report."""
     from mcds.safety import xlsx_written_by_mcds
 
     path = Path(path)
-    return xlsx_written_by_mcds(path) or _json_written_by_mcds(path)
+    return xlsx_written_by_mcds(path) or zip_written_by_mcds(path) or _json_written_by_mcds(path)
 
 
 def replaceable(folder: Path) -> bool:

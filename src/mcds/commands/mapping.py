@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from mcds.commands._options import overwrite
+
 
 @click.group("mapping")
 def command() -> None:
@@ -15,12 +17,13 @@ def command() -> None:
 @command.command("init")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Where to write the draft mapping (YAML).")
-def init(inputs: tuple[Path, ...], out: Path) -> None:
+@overwrite
+def init(inputs: tuple[Path, ...], out: Path, overwrite: bool) -> None:
     """Draft a mapping from the headers of INPUT files (CSV or XLSX), with the gaps clearly marked."""
     from mcds.convert.mapping_init import draft_mapping
     from mcds.submission import atomic_path, guard_output
 
-    guard_output(out, inputs)  # never over one of the exports it reads
+    guard_output(out, inputs, overwrite=overwrite)  # never over one of the exports it reads, nor a file mcds did not write
     text = draft_mapping(inputs)
     with atomic_path(out) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -8,27 +8,37 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import output_format
+from mcds.commands._options import KeyCommand, output_format
 
 
-@click.command("reconcile")
+@click.command("reconcile", cls=KeyCommand)
 @click.argument("package", type=click.Path(path_type=Path))
 @click.option("--annex-a", "annex_a", type=click.Path(path_type=Path), required=True, help="The Annex A workbook (.xlsx).")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="End of Annex A's 12 months, YYYY-MM-DD (default: the submission's period end).")
 @click.option("--key-file", type=click.Path(path_type=Path),
-              help="For a pseudonymised submission: the key, to pseudonymise Annex A's identifiers the same way.")
+              help="For a pseudonymised submission: the file holding the key, to pseudonymise Annex A's "
+                   "identifiers the same way.")
+@click.option("--key-env", metavar="VAR",
+              help="For a pseudonymised submission: the name of the environment variable holding the key.")
 @output_format("text", "json")
-def command(package: Path, annex_a: Path, as_of: dt.datetime | None, key_file: Path | None, fmt: str) -> None:
+def command(package: Path, annex_a: Path, as_of: dt.datetime | None, key_file: Path | None, key_env: str | None,
+            fmt: str) -> None:
     """Compare the episodes of PACKAGE with the per-child counts of Annex A List 8.
 
     Reports every child whose missing or absent episodes in the last 12 months, or return interview
-    after the last episode, differ. Exit 0 when they all agree, 1 when some differ."""
+    after the last episode, differ. Exit 0 when they all agree, 1 when some differ. Never give the
+    key on the command line itself."""
     from mcds.convert.package import read_any
-    from mcds.pseudonymise import key_from_file
+    from mcds.pseudonym_keys import refuse_key_as_argument
+    from mcds.pseudonymise import key_from_env, key_from_file
     from mcds.reconcile import reconcile
 
-    key = key_from_file(key_file) if key_file else None
+    if key_file is not None and key_env is not None:
+        raise click.UsageError("give the key with one of --key-file or --key-env, not both")
+    key = key_from_file(key_file) if key_file else key_from_env(key_env) if key_env is not None else None
+    if key is not None:
+        refuse_key_as_argument(key, {"PACKAGE": package, "--annex-a": annex_a})
     report = reconcile(read_any(package), annex_a, as_of=as_of.date() if as_of else None, key=key)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

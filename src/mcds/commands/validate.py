@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import output_format, standard_version
+from mcds.commands._options import output_format, overwrite, standard_version
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
@@ -35,9 +35,10 @@ def _progress_bar():  # type: ignore[no-untyped-def]
               help="CSV or YAML file explaining queries (code, table, row or id, explanation).")
 @click.option("--annotate", "annotate_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a copy of the data as a workbook with each issue highlighted and commented.")
+@overwrite
 @click.pass_context
 def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: str, explanations: Path | None,
-            annotate_out: Path | None) -> None:
+            annotate_out: Path | None, overwrite: bool) -> None:
     """Validate the submission at PATH: a CSV package (folder, datapackage.json or .zip), an XLSX
     workbook or the JSON form.
 
@@ -50,7 +51,7 @@ def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: s
     if annotate_out is not None:  # never write the annotated copy over the submission or the explanations
         from mcds.writing import guard_output
 
-        guard_output(annotate_out, [path, explanations])
+        guard_output(annotate_out, [path, explanations], overwrite=overwrite)
     bar, update = _progress_bar() if fmt == "text" else (None, None)
     if bar:
         bar.start()

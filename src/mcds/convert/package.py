@@ -22,31 +22,18 @@ def form_of(path: Path) -> str:
     return {".json": "json", ".xlsx": "xlsx"}.get(suffix, "csv")
 
 
-def _check_widths(path: Path) -> None:
-    """Refuse a CSV package one of whose files is wider than the validator reads, in its words
-    (:func:`mcds.readers.csvpkg.header_of` applies :func:`mcds.safety.check_columns`)."""
-    from mcds.readers.csvpkg import header_of, read_descriptor, resource_path
-
-    folder = path if path.is_dir() else path.parent
-    if not (folder / "datapackage.json").is_file():
-        return  # read_submission says what is missing
-    folder, dp, desc = read_descriptor(folder)
-    for res in desc.get("resources", []):
-        file = resource_path(folder, dp, res)
-        if file.is_file():
-            header_of(file)
-
-
 def read_any(path: Path) -> Submission:
-    """Read a submission in any of the standard's forms."""
+    """Read a submission in any of the standard's forms, told by its content as the validator tells it
+    (:func:`mcds.readers.detect_form`), whatever its name ends with."""
+    from mcds.readers import detect_form
+
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file or folder")
-    if path.is_file() and path.suffix.lower() == ".xlsx":
+    form = detect_form(path)  # also says when there is nothing at ``path``
+    if form == "xlsx":
         from mcds.workbook import read_workbook
 
         return read_workbook(path)
-    if path.is_file() and path.suffix.lower() == ".zip":
+    if form == "zip":
         from mcds.safety import extracted_zip
 
         # checked first (members that leave the folder or clash, symbolic links, ZIP bombs); removed after
@@ -54,10 +41,7 @@ def read_any(path: Path) -> Submission:
             found = sorted(folder.rglob("datapackage.json"), key=lambda p: len(p.parts))
             if not found:
                 raise InputError(path, "no datapackage.json in this zip file")
-            _check_widths(found[0].parent)
             return read_submission(found[0].parent)
-    if path.is_dir() or path.name == "datapackage.json":
-        _check_widths(path)
     return read_submission(path)
 
 

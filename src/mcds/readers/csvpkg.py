@@ -20,7 +20,7 @@ import duckdb
 
 from mcds.errors import InputError
 from mcds.readers.base import RawMetadata, RawSubmission, RawTable, load_rows
-from mcds.safety import MAX_CSV_COLUMNS, MAX_RESOURCES
+from mcds.safety import MAX_RESOURCES, check_columns
 from mcds.submission import json_value_text as _text
 
 __all__ = ["fast_rows", "header_of", "read_options", "read_package", "read_table", "resource_path",
@@ -77,9 +77,7 @@ def _first_record(path: Path) -> tuple[list[str], str]:
             header = next(csv.reader(fh), [])
     except csv.Error as exc:
         raise InputError(path, f"not readable as CSV ({exc})", where="row 1") from None
-    if len(header) > MAX_CSV_COLUMNS:
-        raise InputError(path, f"too many columns: the header has {len(header):,} (at most {MAX_CSV_COLUMNS:,} are "
-                               "read; the standard's widest table has a few dozen); refused", where="row 1")
+    check_columns(path, len(header))  # before any row is read: too wide a file, in every reader's words
     return header, enc
 
 

@@ -134,27 +134,6 @@ def _derive_field(con: duckdb.DuckDBPyConnection, m: Migration, d: Derivation, f
     return filled
 
 
-def _typed(sub: Submission) -> duckdb.DuckDBPyConnection:
-    """``sub`` in the typed shape of :mod:`mcds.engine` (rows numbered from 2 in list order), loaded
-    through a CSV file as the readers do: DuckDB takes rows one by one from Python a thousand times slower."""
-    from mcds.readers.base import load_rows
-
-    s = sub.standard
-    con = engine.connect()
-    engine.create_tables(con, s)
-    tables = [("metadata", s.metadata_fields, [sub.metadata]), *((t.name, t.fields, sub.tables.get(t.name, []))
-                                                                 for t in s.tables.values())]
-    for name, fields, rows in tables:
-        if not rows:
-            continue
-        load_rows(con, "_text", len(fields), ((n, [r.get(f.name) for f in fields]) for n, r in enumerate(rows, start=2)))
-        exprs = ", ".join(engine.cast_expression(f, f"c{i}") for i, f in enumerate(fields, start=1))
-        row = ", _row" if name != "metadata" else ""
-        con.execute(f"INSERT INTO {quote(name)} SELECT {exprs}{row} FROM _text ORDER BY _row")
-    con.execute("DROP TABLE IF EXISTS _text")
-    return con
-
-
 def _step(sub: Submission, m: Migration) -> tuple[Submission, Step]:
     old, new = std.load(m.from_), std.load(m.to)
     missing = _not_collected(sub.metadata)
@@ -174,7 +153,7 @@ def _step(sub: Submission, m: Migration) -> tuple[Submission, Step]:
     lost_tables = [t for t in old.tables if t not in new.tables]
     if lost_tables:
         raise MCDSError(f"version {m.to} of the standard has no table {lost_tables[0]}: its rows could not be carried over")
-    con = _typed(sub) if m.derive else engine.connect()
+    con = engine.load_submission(sub) if m.derive else engine.connect()
     try:
         for t in new.tables.values():
             if t.name not in old.tables:

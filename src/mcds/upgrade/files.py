@@ -4,12 +4,11 @@ JSON form, through the shared writers (atomic, never over what mcds did not writ
 from __future__ import annotations
 
 import tempfile
-import zipfile
 from pathlib import Path
 
 from mcds.errors import InputError
-from mcds.safety import ZIP_EPOCH
-from mcds.submission import Submission, atomic_path, write_csv_package
+from mcds.submission import Submission, write_csv_package
+from mcds.writing import write_zip
 
 __all__ = ["SUFFIXES", "check_out", "write_form"]
 
@@ -32,13 +31,7 @@ def check_out(form: str, out: Path) -> None:
 def _write_zip(sub: Submission, out: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="mcds-upgrade-") as folder:
         package = write_csv_package(sub, Path(folder) / "package")
-        with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w") as zf:
-            for file in sorted(package.iterdir()):
-                info = zipfile.ZipInfo(file.name, date_time=ZIP_EPOCH)  # same submission, same bytes
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o600 << 16
-                zf.writestr(info, file.read_bytes())
-    return out
+        return write_zip(out, [(file.name, file.read_bytes()) for file in sorted(package.iterdir())])
 
 
 def write_form(sub: Submission, out: Path, form: str) -> Path:
