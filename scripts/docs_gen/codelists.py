@@ -59,6 +59,8 @@ def codelist_page(s: std.Standard, cl: std.Codelist, users: list[std.Field], lin
     repeated = repeated_frames(cl)
     shown = [description(cl, c, repeated) for c in cl.codes]
     extra = [k for k in cl.columns[3:] if k not in VERSION_COLUMNS and any(c.extra.get(k) for c in cl.codes)]
+    shared = {k: cl.codes[0].extra.get(k, "") for k in extra if len({c.extra.get(k, "") for c in cl.codes}) == 1}
+    extra = [k for k in extra if k not in shared]  # a value every code has is said once, above the table
     versions = ["; ".join(version_words(cl.name, c)) for c in cl.codes]
     one_version = len(set(versions)) == 1 and not any(c.deprecated for c in cl.codes)  # said once, not per code
     head = ["Code", "Title", *(["Description"] if any(shown) else []),
@@ -66,7 +68,8 @@ def codelist_page(s: std.Standard, cl: std.Codelist, users: list[std.Field], lin
     rows = [[code(c.code), c.title, *([d] if any(shown) else []),
              *(source_cell(c.extra.get(k, "")) if k == "source" else c.extra.get(k, "") for k in extra),
              *([] if one_version else [v])] for c, d, v in zip(cl.codes, shown, versions, strict=True)]
-    notes = []
+    notes = [f"{k.replace('_', ' ').capitalize()} of every code: "
+             f"{source_cell(v) if k == 'source' else v}." for k, v in shared.items()]
     if repeated:
         frames = " or ".join(code(f) for f in sorted(repeated, key=len, reverse=True))
         notes.append(f"A description that only repeats the title (as {frames}) is not shown.")
