@@ -135,6 +135,14 @@ def test_the_command_says_which_package_is_of_an_older_version(tmp_path: Path) -
     assert f"Note: {OLD / 'kent'} follows version 1.0 of the standard" in r.output
 
 
+def test_packages_of_one_old_version_are_noted_once(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["stats", str(OLD / "kent"), str(OLD / "croydon"), str(OLD / "manchester"),
+                                  "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    [note] = [line for line in r.output.splitlines() if line.startswith("Note:")]
+    assert note.startswith("Note: 3 packages (") and "follow version 1.0 of the standard" in note
+
+
 def test_a_package_newer_than_the_run_is_refused(upgraded: dict[str, Path]) -> None:
     from mcds.errors import InputError
 

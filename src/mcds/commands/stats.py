@@ -72,10 +72,10 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None,
     wrote = (f"Wrote {result.data} ({rows} rows), {result.meta} and {result.report} "
              f"for {len(result.published.councils)} council return(s).")
     from mcds.stats.config import indicators
-    from mcds.stats.versions import older_packages
+    from mcds.stats.versions import notes, older_packages
 
-    for older in older_packages(result.published.councils, indicators().values()):
-        click.echo(f"Note: {older.note()}", err=show_audit and fmt == "json")
+    for note in notes(older_packages(result.published.councils, indicators().values())):
+        click.echo(f"Note: {note}", err=show_audit and fmt == "json")
     if not show_audit:
         click.echo(wrote)
         return

@@ -25,7 +25,7 @@ from mcds.migration import Derivation, Migration, chain
 from mcds.upgrade.apply import derived_columns, uncollected_source
 from mcds.validation.group import SCHEMA, SEP
 
-__all__ = ["Older", "Raised", "bring_up", "older_packages", "raise_to"]
+__all__ = ["Older", "Raised", "bring_up", "notes", "older_packages", "raise_to"]
 
 
 @dataclass
@@ -164,6 +164,27 @@ class Older:
         return (f"{self.source} follows version {self.version} of the standard, which cannot record what "
                 f"{len(self.lacking)} indicator(s) rest on: {self.council} is shown as x (not collected) for "
                 f"{', '.join(self.lacking)}. `mcds upgrade` moves the package to the current version.")
+
+
+def notes(olders: Iterable[Older]) -> list[str]:
+    """What the command line says of the packages of older versions: one line for each, or one for all
+    those of a version that lack the same indicators (a national run may hold a hundred)."""
+    by: dict[tuple[str, tuple[str, ...]], list[Older]] = {}
+    for o in olders:
+        by.setdefault((o.version, o.lacking), []).append(o)
+    out = []
+    for (version, lacking), group in by.items():
+        if len(group) == 1:
+            out.append(group[0].note())
+            continue
+        first = f"{len(group)} packages ({group[0].source}, {group[1].source}{', ...' if len(group) > 2 else ''})"
+        if not lacking:
+            out.append(f"{first} follow version {version} of the standard; every indicator could be computed from them.")
+        else:
+            out.append(f"{first} follow version {version} of the standard, which cannot record what "
+                       f"{len(lacking)} indicator(s) rest on: their councils are shown as x (not collected) for "
+                       f"{', '.join(lacking)}. `mcds upgrade` moves a package to the current version.")
+    return out
 
 
 def older_packages(councils: Iterable, indicators: Iterable) -> list[Older]:  # type: ignore[type-arg]
