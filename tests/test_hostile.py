@@ -50,7 +50,7 @@ def test_manifest_matches_the_script() -> None:
 
 def test_corpus_is_small_and_covers_every_input_kind() -> None:
     size = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
-    assert size < 2.5 * 1024**2
+    assert size < 3 * 1024**2  # 2.6 MB with version 1.1's six tables
     ids = {c["id"].split("-")[0] for c in MANIFEST}
     assert {"pkg", "zip", "xlsx", "xml", "csv", "json", "903", "mapped"} <= ids
     commands = {r["args"][0] if r["args"][0] != "convert" else f"convert {r['args'][1]}" for _, r in RUNS}

@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mcds import safety
+from mcds import standard as std
 from mcds.cli import main
 from mcds.convert.mapped import fill_template, template_parts
 from mcds.errors import InputError
@@ -348,7 +349,7 @@ def test_thirty_thousand_resources_are_refused(tmp_path: Path, command: str) -> 
     _add_resources(pkg, 30_000)
     out = tmp_path / "out"
     code, text, elapsed = cli(command, str(pkg), *(["--out", str(out)] if command == "stats" else []))
-    assert code == 2 and str(pkg / "datapackage.json") in text and "30,005" in text
+    assert code == 2 and str(pkg / "datapackage.json") in text and f"{30_000 + len(std.load().tables):,}" in text
     assert elapsed < 5 and not out.exists()
 
 
@@ -493,6 +494,7 @@ def test_the_json_form_refuses_records_with_a_hundred_thousand_keys(tmp_path: Pa
     path = tmp_path / "wide.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     code, text, elapsed = cli("validate", str(path))
+    width = 100_000 + len(std.load().tables["children"].fields)
     assert code == 2 and f"{path}: /children: too many columns: the table 'children' (the keys of its records) " \
-                          "has 100,019" in text, text
+                          f"has {width:,}" in text, text
     assert elapsed < 10

@@ -72,9 +72,9 @@ def _(d: Path) -> None:
       Expect(2, ("pkg-unknown-version/package", "9.9", "not support")))
 def _(d: Path) -> None:
     pkg = tiny_package(d / "package")
-    text = (pkg / "datapackage.json").read_text(encoding="utf-8")
-    (pkg / "datapackage.json").write_text(text.replace('"standard_version": "1.0"', '"standard_version": "9.9"', 1),
-                                          encoding="utf-8")
+    desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    desc["mcds"]["standard_version"] = "9.9"
+    (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
 
 
 @case("json-utf16", "the JSON form saved as UTF-16", JSON_RUNS, Expect(2, ("sub.json",)))

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+from mcds import standard as std
+
 from .blocks import lie_about_size, outside_file, package_members, set_resource_path, tiny_package, write_zip
 from .common import PACKAGE, Expect, case, package_runs
 
@@ -179,7 +181,8 @@ def _(d: Path) -> None:
 
 
 @case("pkg-30000-resources", "datapackage.json lists 30,000 resources, each children.csv again", package_runs(),
-      Expect(2, ("datapackage.json", "30,005 files", "at most 200")), generated=True, seconds=10)
+      Expect(2, ("datapackage.json", f"{30_000 + len(std.load().tables):,} files", "at most 200")), generated=True,
+      seconds=10)
 def _(d: Path) -> None:
     pkg = tiny_package(d / "package")
     desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
