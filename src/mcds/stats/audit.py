@@ -235,6 +235,28 @@ class _Part:
         return _Bound(None, False, None, [])
 
 
+    def reach(self, expr: Expr, enough: float, maximise: bool) -> list[int] | None:
+        """A whole solution where ``expr`` is at least (or at most) ``enough``, if the integer programme
+        finds one: the attacker cannot rule it out, which is all a wide interval needs; finding one is
+        far cheaper than proving the extreme. None when there is none (or the solver stopped early)."""
+        hs, np = self.hs, self.np
+        mip = self._mip()
+        mip.changeColsCost(self.nvars, np.arange(self.nvars, dtype=np.int32), np.zeros(self.nvars))
+        inf = hs.kHighsInf
+        lower, upper = (enough, inf) if maximise else (-inf, enough)
+        mip.addRow(lower, upper, len(expr), np.array(list(expr), dtype=np.int32),
+                   np.array([float(c) for c in expr.values()]))
+        try:
+            mip.run()
+            self.solves += 1
+            info = mip.getInfo()
+            if mip.getModelStatus() == hs.HighsModelStatus.kOptimal or info.primal_solution_status == 2:
+                return [round(x) for x in mip.getSolution().col_value]
+            return None
+        finally:
+            mip.deleteRows(1, np.array([mip.getNumRow() - 1], dtype=np.int32))
+
+
 @dataclass
 class _Bound:
     value: float | None  # None: no value (infeasible); +-INF: unbounded
@@ -298,6 +320,14 @@ def _interval(part: _Part, expr: Expr, const: int, width: int, place: Place, row
     for maximise in (True, False):
         if top - bottom >= width or (hi if maximise else lo).exact:
             continue
+        other = bottom if maximise else top
+        if abs(other) != INF:  # a whole solution far enough from the other end settles it
+            point = part.reach(expr, other + width if maximise else other - width, maximise)
+            if point is not None:
+                pool.add(point)
+                value = sum(c * point[v] for v, c in expr.items())
+                top, bottom = (max(top, value), bottom) if maximise else (top, min(bottom, value))
+                continue
         found = part.exact(expr, maximise)
         pool.add(found.point)
         if found.value is not None:
