@@ -122,7 +122,8 @@ def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None
 
     ``columns`` maps each field to its raw column (None if the column is absent). Absent columns
     are reported once as a header problem, unless ``absent_is_empty`` (the JSON form, where an
-    object may leave out a property), in which case their cells count as empty. ``all_columns``:
+    object may leave out a property) or the field is deprecated, in which case their cells count as
+    empty. A deprecated field whose column holds a value is reported at its first value. ``all_columns``:
     every raw column, when the table has blank rows to leave out (else empty). ``group``: a column
     of ``relation`` numbering the submissions it holds (:mod:`mcds.validation.group`), returned
     after ``_row``."""
@@ -138,10 +139,13 @@ def cell_checks(s: std.Standard, table: std.Table, columns: dict[str, str | None
     date_col = columns.get(date_field.name) if date_field else None
     for f in table.fields:
         c = columns.get(f.name)
-        if c is None:
-            if absent_is_empty and f.required:
+        if c is None:  # a deprecated field's column may be left out in every form
+            if (absent_is_empty or f.deprecated) and f.required:
                 sel("required-missing", f, "TRUE", "NULL")
             continue
+        if f.deprecated:  # in use: reported once per table (per submission), at its first value
+            first = f"row_number() OVER ({f'PARTITION BY {group} ' if group else ''}ORDER BY _row) = 1"
+            sel("field-deprecated", f, "TRUE", c, frm=f"(SELECT * FROM {src} WHERE {c} IS NOT NULL QUALIFY {first})")
         cons = f.constraints
         if f.required:
             sel("required-missing", f, f"{c} IS NULL", "NULL")

@@ -55,8 +55,11 @@ def _match_field(raw: RawTable, header: str, table: std.Table) -> str | None:
 
 
 def check_header(raw: RawTable, table: std.Table, s: std.Standard) -> Iterator[Issue]:
-    """Map the header to fields (``raw.fields``); report blank, repeated, unknown, missing,
-    misplaced and deprecated columns."""
+    """Map the header to fields (``raw.fields``); report blank, repeated, unknown, missing and
+    misplaced columns.
+
+    A deprecated field's column may be left out (its cells count as empty); one that holds a value
+    is reported by the cell checks (``field-deprecated``, :mod:`.cells`), at the first value."""
     v = s.version
     fields: list[str | None] = []
     unknown: list[int] = []
@@ -91,8 +94,8 @@ def check_header(raw: RawTable, table: std.Table, s: std.Standard) -> Iterator[I
         yield make_issue("column-unknown", where, value=h, version=v, suggestion=did_you_mean(hint))
     if raw.kind != "key":  # in the JSON form an object may leave out a property: its cells are empty
         for f in absent:
-            if f in meant:
-                continue  # already reported as a misspelt column
+            if f in meant or table.field(f).deprecated:
+                continue  # already reported as a misspelt column; or deprecated: it may be left out
             yield make_issue("column-missing", Location(table=table.name, file=raw.file, sheet=raw.sheet, field=f),
                              version=v, suggestion="")
     if raw.positional:
@@ -105,12 +108,6 @@ def check_header(raw: RawTable, table: std.Table, s: std.Standard) -> Iterator[I
                                                           row=raw.header_row, column=raw.column(col), field=name),
                                  value=raw.header[col], version=v, expected=cur + 1)
                 break
-    for i, f in enumerate(fields):
-        if f is not None and table.field(f).deprecated:
-            yield make_issue("field-deprecated", Location(table=table.name, file=raw.file, sheet=raw.sheet,
-                                                          row=raw.header_row if raw.has_columns else None,
-                                                          column=raw.column(i), field=f),
-                             value=raw.header[i], version=v)
 
 
 def _loc(loc: Location) -> dict[str, object]:
