@@ -94,6 +94,20 @@ def test_missing_episode_links_to_the_placement_it_started_in(tmp_path: Path) ->
     assert links == {"2024-06-09": "P1", "2024-06-10": "P2", "2024-03-01": None}
 
 
+def test_an_episode_ended_by_the_end_of_care_with_e8_is_ceased_looked_after(tmp_path: Path) -> None:
+    """SSDA903 rule 580: a child who turns 18 while missing ends care with E8 on the day the episode
+    ends. Such an episode is the "never found", not a return; any other reason, or another day, is."""
+    write(tmp_path, "h.csv", f"{HEADER}\n1,M,15/06/2006,WBRI,UN1,,\n2,M,15/06/2006,WBRI,UN2,,\n")
+    write(tmp_path, "e.csv", f"{EPISODES}\n1,01/04/2024,S,C2,N1,U6,PR1,14/06/2024,E8,,,,\n"
+                             "2,01/04/2024,S,C2,N1,U6,PR1,14/06/2024,E4A,,,,\n")
+    write(tmp_path, "m.csv", f"{MISSING}\n1,15/06/2006,M,01/06/2024,14/06/2024\n1,15/06/2006,M,01/05/2024,03/05/2024\n"
+                             "2,15/06/2006,M,01/06/2024,14/06/2024\n")
+    sub, _ = convert_ssda903([tmp_path], "886", 2025)
+    reasons = {(e["child_id"], e["start_date"]): e["end_reason"] for e in sub.rows("missing_episodes")}
+    assert reasons == {("1", "2024-06-01"): "ceased_looked_after", ("1", "2024-05-01"): None,
+                       ("2", "2024-06-01"): None}
+
+
 def test_rejections_name_file_row_and_column(tmp_path: Path) -> None:
     write(tmp_path, "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n,F,01/01/2009,WBRI,UN1,,\n")
     write(tmp_path, "e.csv", f"{EPISODES}\n1,,S,C2,N1,U6,PR1,,,,,,\n")

@@ -353,6 +353,11 @@ def _missing(tables: dict[str, list[SourceRow]], m: _Mapper, placements: dict[st
         seen[key] = r
         row["placement_id"] = containing_placement(placements.get(child, []), parse_date(start, ("%Y-%m-%d",)))
         row["end_reason"] = None if row["end_date"] else "still_missing"
+        if row["end_date"] and any(p.get("end_reason") == "E8" and p.get("end_date") == row["end_date"]
+                                   for p in placements.get(child, [])):
+            # care ended with E8 on the day the episode ended: the child stopped being looked after while
+            # still missing (SSDA903 rule 580), not found
+            row["end_reason"] = "ceased_looked_after"
         by_child[child].append((r, row))
         count.written += 1
     table = sub.rows("missing_episodes")
