@@ -257,3 +257,15 @@ def test_arbitrary_bytes_convert_or_fail_cleanly(tmp_path: Path, data: bytes, su
         assert str(e)  # says which file and why
     else:
         assert report.balanced
+
+
+def test_what_later_versions_added_is_listed_as_not_collected(tmp_path: Path) -> None:
+    """A 903 return holds nothing version 1.1 added: it is listed in not_collected, so a figure resting
+    on it is x (not collected), never 0 (tests/test_stats_versions.py shows the x)."""
+    from mcds.convert.base import added_since
+
+    sub, _ = convert_ssda903([S903 / "csv-2024-25-messy"], "886", 2025)
+    listed = set((sub.metadata["not_collected"] or "").split(";"))
+    assert "nrm_referrals" in listed and "missing_episodes.safe_and_well_check_date" in listed
+    assert "nrm_referrals.referral_date" not in listed  # the table as a whole, not each of its fields
+    assert set(added_since("1.0")) <= listed

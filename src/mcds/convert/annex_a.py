@@ -17,6 +17,7 @@ from typing import Any
 from mcds import standard as std
 from mcds.convert.base import (
     ConversionReport,
+    added_since,
     cell_location,
     collection_period,
     finish,
@@ -118,7 +119,8 @@ def convert_annex_a(path: Path, la: str, year: int, *, created: str | None = Non
     report = ConversionReport("annex-a")
     lst = read_list8(path)
     sub = Submission(make_metadata(old, new, start, end, software="convert annex-a", created=created,
-                                   not_collected=standard_order(spec["not_collected"])))
+                                   not_collected=standard_order([*spec["not_collected"],
+                                                                 *added_since(spec["standard_version"])])))
     missing = [item for item in spec["fields"] if item not in lst.columns]
     if missing:
         report.note(f"{lst.file}: no column found for {', '.join(missing)}; those fields are left empty.")

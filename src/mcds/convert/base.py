@@ -310,6 +310,20 @@ def make_metadata(old: str, new: str, start: dt.date, end: dt.date, *, software:
     }
 
 
+def added_since(version: str) -> list[str]:
+    """Every table and field the standard added after ``version`` (from the migration maps), as
+    ``table`` or ``table.field``: what a converter written for ``version`` holds none of, so lists as
+    not collected (its figures are then ``x``, not 0)."""
+    from mcds.migration import chain
+
+    out: list[str] = []
+    for m in chain(version, std.current_version()):
+        tables = {c.table for c in m.of_kind("table-added")}
+        out += sorted(t for t in tables if t)
+        out += [f"{c.table}.{c.field}" for c in m.of_kind("field-added") if c.table not in tables]
+    return out
+
+
 def standard_order(items: list[str]) -> list[str]:
     """``table`` and ``table.field`` names in the standard's order (for metadata not_collected)."""
     s = std.load()

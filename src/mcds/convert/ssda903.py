@@ -19,6 +19,7 @@ from typing import Any
 from mcds import standard as std
 from mcds.convert.base import (
     ConversionReport,
+    added_since,
     cell_location,
     collection_period,
     containing_placement,
@@ -223,6 +224,7 @@ def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | No
     spec = _spec()
     # Without the CIN census, a 903 return says nothing about trafficking or assessment factors.
     not_collected = [x for x in spec["not_collected"] if not (cin and x == "children.cin_factors")]
+    not_collected += added_since(spec["standard_version"])
     if cin is None:
         not_collected.append("children.trafficking_concern")
     sub = Submission(make_metadata(old, new, start, end, software="convert ssda903", created=created,
