@@ -50,8 +50,9 @@ REFERRALS = ["referral_id", "child_id", "referral_date", "competent_authority", 
 C2_NRM = {"nrm_referral_date": "2025-05-01", "nrm_reasonable_grounds_decision": "positive",
           "nrm_reasonable_grounds_date": "2025-05-10", "nrm_conclusive_grounds_decision": "positive",
           "nrm_conclusive_grounds_date": "2025-07-15"}
-# Every case writes every column of the standard (the JSON form every property, empty ones as null), so it holds
-# the deprecated fields: one warning each, at the header row in the CSV form, with no row in the JSON form.
+# Every case writes every column of the standard (the JSON form every property, empty ones as null), the deprecated
+# fields too. A deprecated field left empty (or left out) draws nothing; one that holds a value draws one warning per
+# table, at the first row holding one: the cases that record C2's NRM in the children table, for one.
 DEPRECATED = [("children", f) for f in C2_NRM] + [("missing_episodes", "police_risk_level")]
 
 BASE = {
@@ -196,6 +197,21 @@ def extra_table(folder: Path) -> None:
     descriptor(lambda d: d["resources"].append({"name": "notes", "path": "notes.csv"}))(folder)
 
 
+def drop_columns(table: str, names: list[str]) -> Callable[[Path], None]:
+    """Leave the named columns out of a table's file (a simple split: the base has no quoted cells)."""
+    def change(ls: list[str]) -> list[str]:
+        keep = [i for i, h in enumerate(ls[0].split(",")) if h not in names]
+        return [",".join(line.split(",")[i] for i in keep) if line else line for line in ls]
+    return lines(f"{table}.csv", change)
+
+
+def both_files(*edits: Callable[[Path], None]) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        for e in edits:
+            e(folder)
+    return edit
+
+
 def swap(a: int, b: int) -> Callable[[list[str]], list[str]]:
     def change(cells: list[str]) -> list[str]:
         cells[a], cells[b] = cells[b], cells[a]
@@ -234,6 +250,13 @@ CASES = [
     Case("table-unknown", "A table that is not in the standard.", [["table-unknown", None, None, None]], files=extra_table),
     Case("column-missing", "The group_id column (the last) is missing.", [["column-missing", ME, None, "group_id"]],
          files=columns(f"{ME}.csv", lambda c: c[:-1])),
+    Case("ok-deprecated-columns-left-out", "The deprecated columns (the children table's NRM fields, police_risk_level) "
+         "left out: their cells count as empty.", [],
+         files=both_files(*(drop_columns(t, [f for u, f in DEPRECATED if u == t]) for t in dict.fromkeys(t for t, _ in DEPRECATED)))),
+    Case("field-deprecated", "The deprecated police_risk_level given beside the highest risk for E2 and E3: one warning, "
+         "at E2.", [], edit=both(setv(ME, "E2", police_risk_level="low"), setv(ME, "E3", police_risk_level="high"))),
+    Case("field-deprecated-json", "JSON form: the deprecated police_risk_level given for E3: one warning.", [],
+         edit=setv(ME, "E3", police_risk_level="high"), form="json"),
     Case("column-unknown", "A column that is not in the standard.", [["column-unknown", CH, 1, None]],
          files=columns(f"{CH}.csv", lambda c: [*c, "note" if c[0] == "child_id" else ""])),
     Case("column-unknown-misspelt", "found_location misspelt: reported once, with a suggestion.",
@@ -515,6 +538,16 @@ CASES = [
 ]
 
 
+def deprecated_in_use(sub: Submission) -> list[list[object]]:
+    """A field-deprecated warning for each deprecated field holding a value, at the first row holding one."""
+    out: list[list[object]] = []
+    for t, f in DEPRECATED:
+        rows = [n for n, r in enumerate(sub.tables.get(t, []), start=2) if r.get(f) is not None]
+        if rows:
+            out.append(["field-deprecated", t, rows[0], f])
+    return out
+
+
 def write(case: Case) -> None:
     folder = OUT / case.name
     shutil.rmtree(folder, ignore_errors=True)
@@ -534,7 +567,7 @@ def write(case: Case) -> None:
 
     kinds = catalogue("1.1")
     valid = case.valid if case.valid is not None else not any(kinds[i[0]].severity.value in blocking for i in case.issues)
-    issues = case.issues + [["field-deprecated", t, 1 if case.form == "csv" else None, f] for t, f in DEPRECATED]
+    issues = case.issues + deprecated_in_use(sub)
     expected = {"description": case.description, "valid": valid, "issues": sorted(issues, key=json.dumps)}
     (folder / "expected.json").write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
 

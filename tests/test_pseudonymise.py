@@ -50,9 +50,10 @@ def test_identifiers_replaced_consistently_across_tables_and_runs() -> None:
     new = {c["child_id"] for c in a.rows("children")}
     assert not old & new and len(new) == len(old)
     ids = identifier_fields(sub)
-    assert ids == {"children": ["child_id"], "placements": ["placement_id", "child_id"],
-                   "missing_episodes": ["episode_id", "child_id", "placement_id"],
-                   "return_interviews": ["interview_id", "child_id"], "interview_episodes": ["interview_id", "episode_id"]}
+    assert ids == {"children": ["child_id"], "placements": ["placement_id", "child_id", "provider_urn"],
+                   "missing_episodes": ["episode_id", "child_id", "placement_id", "group_id"],
+                   "return_interviews": ["interview_id", "child_id"], "interview_episodes": ["interview_id", "episode_id"],
+                   "nrm_referrals": ["referral_id", "child_id"]}
     for t in ("placements", "missing_episodes", "return_interviews"):
         assert {r["child_id"] for r in a.rows(t)} <= new
     for t, names in ids.items():

@@ -64,6 +64,6 @@ def test_deprecated_field(patch) -> None:  # type: ignore[no-untyped-def]
     f = s.tables["missing_episodes"].field("found_location")
     patch(_with_field(s, "missing_episodes", "found_location", descriptor={**f.descriptor, "deprecated": "1.1"}))
     report = mcds.validate(BASE)
-    assert report.project("code", "table", "row", "field", "column") == [
-        ("field-deprecated", "missing_episodes", 1, "found_location", "L")]
+    assert report.project("code", "table", "row", "field", "column", "value") == [
+        ("field-deprecated", "missing_episodes", 2, "found_location", "L", "in_council_area")]  # once, at its first value
     assert report.valid
