@@ -252,7 +252,8 @@ CASES = [
          files=columns(f"{ME}.csv", lambda c: c[:-1])),
     Case("ok-deprecated-columns-left-out", "The deprecated columns (the children table's NRM fields, police_risk_level) "
          "left out: their cells count as empty.", [],
-         files=both_files(*(drop_columns(t, [f for u, f in DEPRECATED if u == t]) for t in dict.fromkeys(t for t, _ in DEPRECATED)))),
+         files=both_files(*(drop_columns(t, [f for u, f in DEPRECATED if u == t])
+                            for t in dict.fromkeys(t for t, _ in DEPRECATED)))),
     Case("field-deprecated", "The deprecated police_risk_level given beside the highest risk for E2 and E3: one warning, "
          "at E2.", [], edit=both(setv(ME, "E2", police_risk_level="low"), setv(ME, "E3", police_risk_level="high"))),
     Case("field-deprecated-json", "JSON form: the deprecated police_risk_level given for E3: one warning.", [],

@@ -16,7 +16,7 @@ def test_written_workbook_layout(tmp_path: Path) -> None:
     write_workbook(sub, tmp_path / "w.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "w.xlsx")
     assert wb.sheetnames == ["Metadata", "Children", "Placements", "Missing episodes", "Return interviews",
-                             "Interview episodes"]
+                             "Interview episodes", "NRM referrals"]  # the tables in the standard's order, by title
     assert [c.value for c in wb["Metadata"][1]] == ["Field", "Value"]
     ws = wb["Placements"]
     assert ws["C1"].value == "Start date"
