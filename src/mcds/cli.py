@@ -42,6 +42,12 @@ class Group(click.Group):
         self.add_command(command, cmd_name)
         return command
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from mcds import console
+
+        console.setup()  # any console encoding: plain fallbacks for what it cannot write, never a crash
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

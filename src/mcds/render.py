@@ -99,10 +99,12 @@ def text(report: Report, *, locations: int = 5, width: int = 100) -> str:
     return buf.getvalue()
 
 
-def json_text(report: Report) -> str:
+def json_text(report: Report, *, ensure_ascii: bool = False) -> str:
+    """The report in the shape of ``report.schema.json``; ``ensure_ascii`` writes every character
+    outside ASCII as a JSON escape (for a stream that cannot encode it)."""
     d = report.to_dict()
     d["source"] = report.source
-    return json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(d, indent=2, ensure_ascii=ensure_ascii) + "\n"
 
 
 def csv_text(report: Report) -> str:

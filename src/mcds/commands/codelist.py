@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import click
 
 from mcds import standard as std
 from mcds.commands._options import output_format
+from mcds.console import json_text
 
 
 @click.command("codelist")
@@ -29,7 +29,7 @@ def command(name: str | None, version: str | None, fmt: str) -> None:
     cl = s.codelist(name)
     rows = [{"code": c.code, "title": c.title, "description": c.description, **c.extra} for c in cl.codes]
     if fmt == "json":
-        click.echo(json.dumps({"name": cl.name, "codes": rows}, indent=2, ensure_ascii=False))
+        click.echo(json_text({"name": cl.name, "codes": rows}))
     elif fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=list(cl.columns), lineterminator="\n")

@@ -34,11 +34,10 @@ def init(inputs: tuple[Path, ...], out: Path, overwrite: bool) -> None:
 @command.command("schema")
 def schema() -> None:
     """Print the JSON Schema of mapping files (for editors that check YAML against a schema)."""
-    import json
-
+    from mcds.console import json_text
     from mcds.convert.mapped import Mapping
 
     doc = Mapping.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     doc["title"] = "MCDS mapping file (mcds convert mapped)"
-    click.echo(json.dumps(doc, indent=2))
+    click.echo(json_text(doc))

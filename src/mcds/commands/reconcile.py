@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import click
 
 from mcds.commands._options import KeyCommand, output_format
+from mcds.console import json_text
 
 
 @click.command("reconcile", cls=KeyCommand)
@@ -41,7 +41,7 @@ def command(package: Path, annex_a: Path, as_of: dt.datetime | None, key_file: P
         refuse_key_as_argument(key, {"PACKAGE": package, "--annex-a": annex_a})
     report = reconcile(read_any(package), annex_a, as_of=as_of.date() if as_of else None, key=key)
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json_text(report.to_dict()))
     else:
         for issue in report:
             click.echo(issue.line())

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from mcds import standard as std
 from mcds.commands._options import output_format
+from mcds.console import json_text
 
 
 def schema_summary(s: std.Standard) -> dict:
@@ -37,7 +36,7 @@ def command(version: str | None, fmt: str) -> None:
     """List the tables and fields of the standard."""
     s = std.load(version)
     if fmt == "json":
-        click.echo(json.dumps(schema_summary(s), indent=2))
+        click.echo(json_text(schema_summary(s)))
         return
     click.echo(f"Missing from Care Data Standard {s.version}")
     for t in s.tables.values():

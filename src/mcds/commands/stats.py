@@ -9,6 +9,7 @@ import click
 
 from mcds import stats
 from mcds.commands._options import output_format
+from mcds.console import json_text
 from mcds.stats.config import disclosure_settings
 from mcds.stats.load import InvalidSubmission
 
@@ -85,7 +86,7 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None,
     found = audit_report(result.published, Aggregator(), cfg)
     if fmt == "json":
         click.echo(wrote, err=True)
-        click.echo(found.model_dump_json(indent=2))
+        click.echo(json_text(found.model_dump(mode="json")))
     else:
         click.echo(wrote)
         click.echo(text(found), nl=False)

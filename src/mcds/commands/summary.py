@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import click
 
 from mcds.commands._options import output_format
+from mcds.console import json_text
 from mcds.issues import printable
 from mcds.submission import Submission, read_submission
 
@@ -35,7 +35,7 @@ def command(path: Path, fmt: str) -> None:
     """Summarise the submission at PATH (a CSV package folder or the JSON form)."""
     s = summarise(read_submission(path))
     if fmt == "json":
-        click.echo(json.dumps(s, indent=2))
+        click.echo(json_text(s))
         return
     c, p = s["council"], s["period"]
     lines = [f"Submission for council {c['old_la_code']} ({c['new_la_code']}), {p['start']} to {p['end']}, "

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from mcds.commands._options import output_format, overwrite
+from mcds.console import json_text
 
 
 @click.command("upgrade")
@@ -52,7 +52,7 @@ def command(path: Path, out: Path, to: str | None, force: bool, overwrite: bool,
 
     report = upgrade(path, out, to=to, force=force, overwrite=overwrite)
     if fmt == "json":
-        click.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        click.echo(json_text(report.model_dump(mode="json")))
     else:
         click.echo(text(report), nl=False)
     ok = report.upgraded and report.output is not None and not report.output.errors

@@ -73,6 +73,10 @@ def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: s
         Console(highlight=False, soft_wrap=True).print(render.text_renderable(report))
         if annotate_out is not None:
             click.echo(f"Annotated copy: {annotate_out}")
+    elif fmt == "json":
+        from mcds.console import unicode_stream
+
+        click.echo(render.json_text(report, ensure_ascii=not unicode_stream()), nl=False)
     else:
         click.echo(render.render(report, fmt), nl=False)
     ctx.exit(0 if report.valid else 1)
