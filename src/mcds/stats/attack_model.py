@@ -246,7 +246,7 @@ class Builder:
         sym = self.cfg.symbols
         if not ind.from_ratio and ind not in self.own_sql:
             return
-        covered = [c for c in members if c.collects(self.agg.needs(ind, sel))]
+        covered = self.agg.covered(members, self.agg.needs(ind, sel))
         if not covered:
             return
         if ind.from_ratio and not any(self.cell(c, ind.numerator, sel).expr or self.cell(c, ind.denominator, sel).expr

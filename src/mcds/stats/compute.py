@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -91,6 +92,8 @@ class Stat:
 
 
 X = Stat("x")
+_EMPTY: Counter = Counter()  # never changed: the sum of no rows
+_NONE: dict = {}  # never changed: no selections
 
 
 def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
@@ -254,9 +257,10 @@ def combine(parts: Sequence[Part]) -> list[Council]:
     return [out[k] for k in sorted(out)]
 
 
-def selections(nfilters: int) -> list[Selection]:
+@functools.cache
+def selections(nfilters: int) -> tuple[Selection, ...]:
     """Every combination of filter levels, Total first: (T,T), (T,Y), (T,N), (Y,T), ..."""
-    return list(itertools.product((TOTAL, YES, NO), repeat=nfilters))
+    return tuple(itertools.product((TOTAL, YES, NO), repeat=nfilters))
 
 
 def in_selection(base: Base | Selection, sel: Selection) -> bool:
@@ -267,28 +271,91 @@ def in_selection(base: Base | Selection, sel: Selection) -> bool:
 class Aggregator:
     """Unrounded statistics for any set of councils and any selection of filter levels.
 
-    It remembers each council's sum for an indicator and selection, which a region and England
-    use again: make a new one after changing a council."""
+    It remembers each council's sums for every indicator and selection (worked out in one pass
+    over the council's groups), which a region and England use again, and every statistic asked
+    for (disclosure control asks again each round): make a new one after changing a council."""
 
     def __init__(self, version: str | None = None) -> None:
         self.inds = indicators(version)
         self.pub = publication(version)
-        self._sums: dict[tuple[int, str, Selection], tuple[Council, Counter]] = {}
+        self._sums: dict[int, tuple[Council, dict[str, dict[Selection, Counter]]]] = {}
         self._stats: dict[tuple[tuple[int, ...], str, Selection], tuple[tuple[Council, ...], Stat]] = {}
+        self._counts: dict[int, tuple[Council, dict[str, dict[Selection, tuple[int, int]]]]] = {}
+        self._area: dict[tuple[int, ...], tuple[tuple[Council, ...], dict[str, dict[Selection, tuple[int, int]]]]] = {}
+        self._within: dict[Base, tuple[Selection, ...]] = {}
+        self._needs: dict[tuple[str, Selection], tuple[str, ...]] = {}
+        self._covered: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[tuple[Council, ...], list[Council]]] = {}
 
     def needs(self, ind: Indicator, sel: Selection) -> tuple[str, ...]:
-        extra = [src for f, s in zip(self.pub.filters, sel, strict=True) if s != TOTAL for src in f.sources]
-        return (*ind.sources, *extra)
+        """The tables and fields a statistic of ``ind`` at ``sel`` needs: the indicator's, and the
+        fields of each filter not at its Total."""
+        key = (ind.id, sel)
+        found = self._needs.get(key)
+        if found is None:
+            extra = [src for f, s in zip(self.pub.filters, sel, strict=True) if s != TOTAL for src in f.sources]
+            found = self._needs[key] = (*ind.sources, *extra)
+        return found
+
+    def _selections_of(self, base: Base) -> tuple[Selection, ...]:
+        """Every selection the group ``base`` is within (each filter at Total or at the group's level)."""
+        found = self._within.get(base)
+        if found is None:
+            found = self._within[base] = tuple(itertools.product(*((TOTAL, YES if b else NO) for b in base)))
+        return found
+
+    def sums(self, c: Council) -> dict[str, dict[Selection, Counter]]:
+        """The council's rows of every indicator at every selection: {indicator id: {selection: Counter}}."""
+        found = self._sums.get(id(c))
+        if found is None or found[0] is not c:
+            sums: dict[str, dict[Selection, Counter]] = {}
+            for ind, groups in c.rows.items():
+                per: dict[Selection, Counter] = {}
+                for base, counter in groups.items():
+                    for sel in self._selections_of(base):
+                        total = per.get(sel)
+                        if total is None:
+                            per[sel] = Counter(counter)
+                        else:
+                            total.update(counter)
+                sums[ind] = per
+            found = self._sums[id(c)] = (c, sums)  # the council kept, so that its id is not reused
+        return found[1]
 
     def _council_sum(self, ind: Indicator, c: Council, sel: Selection) -> Counter:
-        key = (id(c), ind.id, sel)
-        found = self._sums.get(key)
+        return self.sums(c).get(ind.id, {}).get(sel) or _EMPTY
+
+    def _count(self, ind: str, councils: Sequence[Council], sel: Selection, true: bool = False) -> int:
+        """How many rows of ``ind`` the councils have at ``sel`` (``true``: only rows whose value is true)."""
+        counts = self.counts(councils[0]) if len(councils) == 1 else self._area_counts(councils) if councils else _NONE
+        return counts.get(ind, _NONE).get(sel, (0, 0))[1 if true else 0]
+
+    def _area_counts(self, area: Sequence[Council]) -> dict[str, dict[Selection, tuple[int, int]]]:
+        """:meth:`counts` added up over the councils of ``area`` (remembered per area)."""
+        key = tuple(map(id, area))
+        found = self._area.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], area, strict=True)):
+            total: dict[str, dict[Selection, list[int]]] = {}
+            for c in area:
+                for ind, per in self.counts(c).items():
+                    mine = total.setdefault(ind, {})
+                    for sel, (n, k) in per.items():
+                        pair = mine.get(sel)
+                        if pair is None:
+                            mine[sel] = [n, k]
+                        else:
+                            pair[0] += n
+                            pair[1] += k
+            counts = {ind: {sel: (n, k) for sel, (n, k) in per.items()} for ind, per in total.items()}
+            found = self._area[key] = (tuple(area), counts)
+        return found[1]
+
+    def counts(self, c: Council) -> dict[str, dict[Selection, tuple[int, int]]]:
+        """The council's number of rows, and of rows whose value is true, of every indicator at every selection."""
+        found = self._counts.get(id(c))
         if found is None or found[0] is not c:
-            total: Counter = Counter()
-            for base, counter in c.rows.get(ind.id, {}).items():
-                if in_selection(base, sel):
-                    total.update(counter)
-            found = self._sums[key] = (c, total)  # the council kept, so that its id is not reused
+            counts = {ind: {sel: (sum(rows.values()), sum(n for v, n in rows.items() if v)) for sel, rows in per.items()}
+                      for ind, per in self.sums(c).items()}
+            found = self._counts[id(c)] = (c, counts)
         return found[1]
 
     def _sum(self, ind: Indicator, councils: Sequence[Council], sel: Selection) -> Counter:
@@ -301,38 +368,48 @@ class Aggregator:
 
     def stat(self, ind: Indicator, area: Sequence[Council], sel: Selection) -> Stat:
         """The unrounded statistic of ``area`` (remembered: disclosure control asks again each round)."""
-        key = (tuple(map(id, area)), ind.id, sel)
+        ids = tuple(map(id, area))
+        key = (ids, ind.id, sel)
         found = self._stats.get(key)
         if found is None or any(a is not b for a, b in zip(found[0], area, strict=True)):
-            found = self._stats[key] = (tuple(area), self._stat(ind, area, sel))  # the councils kept: ids not reused
+            found = self._stats[key] = (tuple(area), self._stat(ind, area, sel, ids))  # the councils kept: ids not reused
         return found[1]
 
-    def _stat(self, ind: Indicator, area: Sequence[Council], sel: Selection) -> Stat:
+    def covered(self, area: Sequence[Council], needs: tuple[str, ...], ids: tuple[int, ...] | None = None) -> list[Council]:
+        """The councils of ``area`` that collect everything in ``needs`` (remembered per area)."""
+        key = (tuple(map(id, area)) if ids is None else ids, needs)
+        found = self._covered.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], area, strict=True)):
+            found = self._covered[key] = (tuple(area), [c for c in area if c.collects(needs)])
+        return found[1]
+
+    def _stat(self, ind: Indicator, area: Sequence[Council], sel: Selection, ids: tuple[int, ...]) -> Stat:
         needs = self.needs(ind, sel)
-        covered = [c for c in area if c.collects(needs)]
+        covered = self.covered(area, needs, ids)
         if ind.is_count:
             # a count is complete or not published: councils lacking the source would make it too small
             if not area or len(covered) < len(area):
                 return X
-            n = sum(self._sum(ind, area, sel).values())
+            n = self._count(ind.id, area, sel)
             return Stat("value", n, (n,), n)
         if not covered:
             return X
         if ind.from_ratio:
-            num = sum(self._sum(self.inds[ind.numerator], covered, sel).values())
-            den = sum(self._sum(self.inds[ind.denominator], covered, sel).values())
+            num = self._count(ind.numerator, covered, sel)
+            den = self._count(ind.denominator, covered, sel)
             if den == 0:
                 return Stat("z", bases=(num, den))
             scale = 100 if ind.unit == "percent" else 1
             return Stat("value", Fraction(scale * num, den), (num, den), den)
-        rows = self._sum(ind, covered, sel)
-        n = sum(rows.values())
         if ind.unit == "percent":
-            k = sum(cnt for v, cnt in rows.items() if v)
+            n = self._count(ind.id, covered, sel)
+            k = self._count(ind.id, covered, sel, true=True)
             if n == 0:
                 return Stat("z", bases=(k, n))
             return Stat("value", Fraction(100 * k, n), (k, n), n)
         if ind.unit == "days":
+            rows = self._sum(ind, covered, sel)
+            n = sum(rows.values())
             if n == 0:
                 return Stat("z", bases=(n,))
             return Stat("value", median(rows), (n,), n)

@@ -21,6 +21,7 @@ it is not, so :func:`suppress` finishes with an exact check by linear algebra.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
@@ -37,14 +38,15 @@ __all__ = ["derivable", "publish_area", "publish_council", "relations", "suppres
 EXACT_UP_TO = 2
 
 
-def relations(nfilters: int) -> list[tuple[Selection, Selection, Selection]]:
+@functools.cache
+def relations(nfilters: int) -> tuple[tuple[Selection, Selection, Selection], ...]:
     """Every additive relation (Total, Yes, No) of a table with ``nfilters`` Total/Yes/No filters."""
     out = []
     for d in range(nfilters):
         for rest in itertools.product((TOTAL, YES, NO), repeat=nfilters - 1):
             cells = tuple((*rest[:d], level, *rest[d:]) for level in (TOTAL, YES, NO))
             out.append(cells)
-    return out  # type: ignore[return-value]
+    return tuple(out)  # type: ignore[arg-type]
 
 
 def suppress(grid: Mapping[Selection, int | None], cfg: Disclosure, forced: Iterable[Selection] = ()) -> set[Selection]:
@@ -113,7 +115,7 @@ def _rank(rows: list[list[Fraction]]) -> int:
     return rank
 
 
-def derivable(hidden: set[Selection], rels: list[tuple[Selection, Selection, Selection]]) -> set[Selection]:
+def derivable(hidden: set[Selection], rels: Sequence[tuple[Selection, Selection, Selection]]) -> set[Selection]:
     """The hidden cells whose value follows from the visible ones through the relations
     (``Total - Yes - No = 0``), combined in any way."""
     cells = sorted(hidden)
