@@ -135,7 +135,9 @@ def test_xml_rows_are_the_lines_of_their_elements(tmp_path: Path) -> None:
     sub, report = convert_ssda903([xml], "886", 2025)
     assert sub.rows("children")[0]["uasc"] == "true" and sub.rows("children")[0]["uasc_end_date"] == "2028-01-01"
     assert sub.rows("placements")[0]["placement_type"] == "K3"
-    assert [(i.code, i.location.file, i.location.row) for i in report.issues] == [("source-row-rejected", "r.xml", 4)]
+    # an XML row is its element: its line, and its path (which tells children apart on a one-line file)
+    assert [(i.code, i.location.file, i.location.row, i.location.line, i.location.source_field)
+            for i in report.issues] == [("source-row-rejected", "r.xml", None, 4, "CHILD[1]/HEADER/AMISSING[1]/MIS_START")]
 
 
 def test_unreadable_or_unrecognised_input_is_an_input_error(tmp_path: Path) -> None:
@@ -197,7 +199,7 @@ def test_every_row_read_is_written_or_rejected(tmp_path: Path, header: list[list
     assert counts["Missing"].written == len(sub.rows("missing_episodes"))
     assert counts["Episodes"].written == len(sub.rows("placements"))
     assert counts["Header"].written == len(sub.rows("children"))
-    assert len(report.issues) == report.rows_rejected
+    assert len(report.rejections) == report.rows_rejected  # each rejected row has its issue
 
 
 def test_cin_census_adds_factors_and_trafficking_concern(tmp_path: Path) -> None:
@@ -218,7 +220,8 @@ def test_cin_census_adds_factors_and_trafficking_concern(tmp_path: Path) -> None
     got = [(c["child_id"], c["trafficking_concern"], c.get("cin_factors")) for c in sub.rows("children")]
     # Factors of all assessments, in the codelist's order; those outside the standard's list left out.
     assert got == [("1", "suspected", "9A;12A;24A"), ("2", "none_known", None), ("3", "none_known", None)]
-    assert [(i.code, i.location.row) for i in report.issues] == [("source-row-out-of-scope", 11)]
+    assert [(i.code, i.location.line, i.location.source_field) for i in report.issues] == [
+        ("source-row-out-of-scope", 11, "Children/Child[3]/ChildIdentifiers/LAchildID")]
     assert report.exit_code == 0  # a CIN child who is not looked after is out of scope, not a fault
     not_collected = sub.metadata["not_collected"].split(";")
     assert "children.cin_factors" not in not_collected and "children.trafficking_concern" not in not_collected

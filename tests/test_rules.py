@@ -77,7 +77,8 @@ def test_rules_added_in_a_minor_version_are_not_errors() -> None:
     old, new = catalogue("1.0"), catalogue("1.1")
     added = {c for c in new if c not in old}
     assert set(ADDED_IN_1_1) <= added
-    for code in added:
+    # a converter's findings about its source (source-*) are never issues of a package, so cannot break one
+    for code in (c for c in added if not c.startswith("source-")):
         assert new[code].severity.value in {"query", "warning"}, code
     assert old["ceased-while-missing-not-e8"].severity.value == "error"
     assert new["ceased-while-missing-not-e8"].severity.value == "query"

@@ -72,9 +72,16 @@ class Location:
     column: str | None = None
     field: str | None = None
     record_id: str | None = None
+    # Where a converted row came from (mcds.convert.provenance): the line of an XML element, the
+    # source's own name of the column or the XML element's path, and the child's identifier there.
+    line: int | None = None
+    source_field: str | None = None
+    child_id: str | None = None
 
     def describe(self) -> str:
-        """The place in words, for people: ``children.csv, row 2, column E (sex)`` (escaped)."""
+        """The place in words, for people: ``children.csv, row 2, column E (sex)``, or for a converted
+        row ``missing.csv, row 36, column D (MIS_START as start_date)`` (escaped). Never the child's
+        identifier: that is in the JSON report only."""
         parts = []
         if self.file:
             parts.append(self.file)
@@ -82,11 +89,16 @@ class Location:
             parts.append(f"sheet {self.sheet}")
         if self.row is not None:
             parts.append(f"row {self.row}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
         if self.column:
             parts.append(f"column {self.column}")
         text = ", ".join(parts)
-        if self.field:
-            text = f"{text} ({self.field})" if text else self.field
+        name = self.field
+        if self.source_field and self.source_field != self.field:
+            name = f"{self.source_field} as {self.field}" if self.field else self.source_field
+        if name:
+            text = f"{text} ({name})" if text else name
         return printable(text or self.table or "submission")
 
 
@@ -116,6 +128,9 @@ class Issue:
     def to_dict(self) -> dict[str, Any]:
         loc = asdict(self.location)
         loc.pop("record_id")
+        for extra in ("line", "source_field", "child_id"):  # only where known: older reports have none
+            if loc[extra] is None:
+                del loc[extra]
         out: dict[str, Any] = {"code": self.code, "severity": self.severity.value, **loc,
                                "value": self.value, "message": self.message}
         if self.explanation:

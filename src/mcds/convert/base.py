@@ -75,6 +75,8 @@ class ConversionReport:
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     output: dict[str, int] = field(default_factory=dict)
+    rejections: list[Issue] = field(default_factory=list)  # the issue of each rejected row (also in issues)
+    provenance: Any = None  # where each written row came from (mcds.convert.provenance.Provenance), if kept
 
     def source(self, source: str, file: str, sheet: str | None = None) -> SourceCount:
         for c in self.sources:
@@ -88,6 +90,14 @@ class ConversionReport:
                **params: object) -> None:
         """Count a row as rejected and record why."""
         count.rejected += 1
+        params.setdefault("row", location.row if location.row is not None else location.line)
+        issue = make_issue(code, location, value=value, file=location.file, **params)
+        self.issues.append(issue)
+        self.rejections.append(issue)
+
+    def finding(self, code: str, location: Location, *, value: str | None = None, **params: object) -> None:
+        """Record an issue about a row that was written (or a fact of the whole return)."""
+        params.setdefault("row", location.row if location.row is not None else location.line)
         self.issues.append(make_issue(code, location, value=value, file=location.file, **params))
 
     def note(self, text: str) -> None:

@@ -9,6 +9,7 @@ codes that changed between collection years, are data: ``ssda903.yaml`` beside t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,7 +35,8 @@ from mcds.convert.base import (
     year_month_or_raw,
 )
 from mcds.errors import InputError
-from mcds.issues import Location
+from mcds.convert.provenance import Origin, Provenance, RowOrigin
+from mcds.issues import Location, column_letter
 from mcds.submission import Submission
 
 __all__ = ["SourceRow", "convert_ssda903", "read_ssda903"]
@@ -44,25 +46,43 @@ Row = dict[str, str | None]
 
 @dataclass
 class SourceRow:
-    """One row of a 903 table, with where it came from (CSV: Excel row; XML: line of its element)."""
+    """One row of a 903 table, with where it came from: a CSV file's row as Excel shows it, or an XML
+    element's line and path (``CHILD[3]/HEADER/AMISSING[1]``)."""
 
     table: str
     file: str
     row: int | None
     cells: dict[str, str | None]
     columns: dict[str, int] | None = None  # column index of each name (CSV only)
+    path: str | None = None                # XML: the element's path (``row`` is then its line)
 
     def get(self, name: str) -> str | None:
         return self.cells.get(name)
 
+    def origin(self, fields: dict[str, str]) -> Origin:
+        """Where this row is, with the source column of each field in ``fields`` (field -> 903 column)."""
+        if self.path is not None:
+            tags = _xml_tags()
+            columns = {f: (None, tags.get(c, c)) for f, c in fields.items()}
+            return Origin(self.file, None, self.row, self.path, self.get("CHILD"), columns)
+        index = self.columns or {}
+        columns = {f: (column_letter(index[c] + 1) if c in index else None, c) for f, c in fields.items()}
+        return Origin(self.file, self.row, None, None, self.get("CHILD"), columns)
+
     def where(self, target_table: str, column: str | None, target_field: str | None) -> Location:
-        index = self.columns.get(column) if (self.columns is not None and column) else None
-        loc = cell_location(target_table, self.file, self.row or 0, index, target_field)
-        return loc if self.row else Location(table=target_table, file=self.file, field=target_field)
+        """The location of ``column`` of this row, as the field ``target_field`` of ``target_table``."""
+        key = target_field or ""
+        loc = self.origin({key: column} if column else {}).place(target_table, key)
+        return loc if target_field else dataclasses.replace(loc, field=None)
 
 
 def _spec() -> dict[str, Any]:
     return load_data("ssda903")
+
+
+def _xml_tags() -> dict[str, str]:
+    """903 column -> its XML tag, where they differ (CHILD is CHILDID, PLACE is PL)."""
+    return {column: tag for tag, column in _spec()["xml"]["renames"].items()}
 
 
 # ---------------------------------------------------------------- reading
@@ -161,6 +181,8 @@ def _read_csv(files: list[Path], report: ConversionReport) -> dict[str, list[Sou
 
 
 def _read_xml(path: Path, report: ConversionReport) -> dict[str, list[SourceRow]]:
+    """The Header (with the UASC flag and DUC), Episodes and Missing rows of the XML form; each row's
+    place is its element's line and path, so a return on one line still tells its children apart."""
     from mcds.convert.xmlread import parse_with_lines
 
     root, lines = parse_with_lines(path)
@@ -177,30 +199,33 @@ def _read_xml(path: Path, report: ConversionReport) -> dict[str, list[SourceRow]
                 out[name] = _normalise(name, e.text)
         return out
 
+    def numbered(parent: Any, tag: str, prefix: str) -> Iterable[tuple[str, Any]]:
+        for n, e in enumerate((e for e in parent if e.tag == tag), start=1):
+            yield f"{prefix}{tag}[{n}]", e
+
     tables: dict[str, list[SourceRow]] = defaultdict(list)
-    counts = {t: report.source(t, path.name) for t in ("Header", "Episodes", "UASC", "Missing")}
-    for child in root.iter("CHILD"):
+    counts = {t: report.source(t, path.name) for t in ("Header", "Episodes", "Missing")}
+    for child_path, child in numbered(root, "CHILD", ""):
         if len(child) == 0:
             continue  # a CHILD text element, not a child block
         header = child.find("HEADER")
-        head = values(header if header is not None else child)
-        head_line = lines.get(id(header if header is not None else child))
-        child_id = head.get("CHILD")
+        block = header if header is not None else child
+        head_path = f"{child_path}/HEADER" if header is not None else child_path
+        head = values(block)
+        head.setdefault("UASC", None)  # the flag is part of every child's header (DfE rule 105)
         counts["Header"].read += 1
-        tables["Header"].append(SourceRow("Header", path.name, head_line, head))
-        if head.get("UASC") == "1" or head.get("DUC"):
-            counts["UASC"].read += 1
-            tables["UASC"].append(SourceRow("UASC", path.name, head_line,
-                                            {"CHILD": child_id, "DUC": head.get("DUC"), "SEX": head.get("SEX"),
-                                             "DOB": head.get("DOB")}))
-        for block in child.iter("AMISSING"):
+        tables["Header"].append(SourceRow("Header", path.name, lines.get(id(block)), head, path=head_path))
+        for miss_path, miss in numbered(block, "AMISSING", f"{head_path}/"):
             counts["Missing"].read += 1
-            tables["Missing"].append(SourceRow("Missing", path.name, lines.get(id(block)),
-                                               {"CHILD": child_id, "DOB": head.get("DOB"), **values(block)}))
-        for block in child.iter("EPISODE"):
+            tables["Missing"].append(SourceRow("Missing", path.name, lines.get(id(miss)),
+                                               {"CHILD": head.get("CHILD"), "DOB": head.get("DOB"), **values(miss)},
+                                               path=miss_path))
+        for ep_path, ep in numbered(child, "EPISODE", f"{child_path}/"):
             counts["Episodes"].read += 1
-            tables["Episodes"].append(SourceRow("Episodes", path.name, lines.get(id(block)),
-                                                {"CHILD": child_id, **values(block)}))
+            tables["Episodes"].append(SourceRow("Episodes", path.name, lines.get(id(ep)),
+                                                {"CHILD": head.get("CHILD"), **values(ep)}, path=ep_path))
+    tables.setdefault("Missing", [])
+    tables.setdefault("Episodes", [])
     return tables
 
 
@@ -216,11 +241,16 @@ def _sex_map(year: int) -> dict[str, str]:
 
 def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | None = None,
                     created: str | None = None) -> tuple[Submission, ConversionReport]:
-    """Convert an SSDA903 return (CSV files or XML) for council ``la`` and collection year ``year``."""
+    """Convert an SSDA903 return (CSV files or XML) for council ``la`` and collection year ``year``.
+
+    The report's ``provenance`` says where each written row came from (:mod:`mcds.convert.provenance`)."""
+    from mcds.convert import ssda903_checks as checks
+
     start, end = collection_period(year)
     old, new = resolve_council(la, start, end)
     report = ConversionReport("ssda903")
     tables = read_ssda903(paths, report)
+    checks.check_year(tables, year, _spec()["dates"])
     spec = _spec()
     # Without the CIN census, a 903 return says nothing about trafficking or assessment factors.
     not_collected = [x for x in spec["not_collected"] if not (cin and x == "children.cin_factors")]
@@ -230,17 +260,22 @@ def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | No
     sub = Submission(make_metadata(old, new, start, end, software="convert ssda903", created=created,
                                    not_collected=standard_order(not_collected)))
     formats = spec["dates"]
+    tables = checks.clashes(tables, report)
+    checks.agree_with_header(tables, report, formats)
+    checks.after_year(tables, report, end, formats)
     m = _Mapper(year, report)
-    _children(tables, m, sub, report)
-    placements = _placements(tables, m, sub, report, formats)
-    _missing(tables, m, placements, sub, report, formats)
+    prov = Provenance("ssda903")
+    _children(tables, m, sub, report, prov, start)
+    placements = _placements(tables, m, sub, report, formats, prov)
+    _missing(tables, m, placements, sub, report, formats, prov)
     used = {source for fields in spec["fields"].values() for source in fields.values()}
     dropped = [c for t in ("Header", "Episodes") for c in spec["tables"][t] if f"{t}.{c}" not in used]
     report.note(f"Not carried over (not in the standard): {', '.join(dropped)}; dates of birth are kept as year and month.")
     if cin is not None:
         from mcds.convert.cin import enrich_with_cin
 
-        enrich_with_cin(sub, cin, report, old_la_code=old)
+        enrich_with_cin(sub, cin, report, old_la_code=old, provenance=prov)
+    report.provenance = prov
     return finish(sub, report), report
 
 
@@ -260,6 +295,10 @@ class _Mapper:
             for name, source in fields.items():
                 table, column = source.split(".")
                 self.fields[target][table].append((self.s.tables[target].field(name), column))
+
+    def columns(self, target: str, table: str) -> dict[str, str]:
+        """Field -> the 903 column filling it, for rows of ``table`` written to ``target``."""
+        return {f.name: column for f, column in self.fields[target][table]}
 
     def row(self, target: str, r: SourceRow) -> Row | None:
         """The fields ``r`` gives, or None (with the rejection counted) if the row cannot be represented."""
@@ -281,26 +320,46 @@ class _Mapper:
         return out
 
 
-def _children(tables: dict[str, list[SourceRow]], m: _Mapper, sub: Submission, report: ConversionReport) -> None:
-    by_id: dict[str, Row] = {}
+def _children(tables: dict[str, list[SourceRow]], m: _Mapper, sub: Submission, report: ConversionReport,
+              prov: Provenance, period_start: dt.date) -> None:
+    """Header rows as children; UASC from the UASC table (CSV) or the header's UASC flag and DUC (XML)."""
+    from mcds.convert.ssda903_checks import uasc_from_flag, uasc_in_period
+
+    columns = m.columns("children", "Header")
+    origins: list[tuple[SourceRow, dict[str, SourceRow]]] = []  # each child's row, and the UASC row filling its UASC
+    by_id: dict[str, tuple[Row, dict[str, SourceRow]]] = {}
     for r in tables.get("Header", []):
         row = m.row("children", r)
         if row is None:
             continue
         row.update(uasc="false", trafficking_concern="none_known")  # UASC from the UASC table; CIN may say more
+        if r.path is not None:  # XML: the flag and DUC are the header's own
+            uasc_from_flag(row, r, report, period_start, m.formats)
         sub.rows("children").append(row)
-        by_id.setdefault(row["child_id"] or "", row)
+        fields: dict[str, SourceRow] = {}
+        origins.append((r, fields))
+        by_id.setdefault(row["child_id"] or "", (row, fields))
         report.source("Header", r.file).written += 1
     for r in tables.get("UASC", []):
         count = report.source("UASC", r.file)
         child = r.get("CHILD")
-        target = by_id.get(child or "")
-        if target is None:
+        found = by_id.get(child or "")
+        if found is None:
+            rule = _spec()["checks"]["orphans"]["UASC"]
             report.reject(count, "source-row-rejected", r.where("children", "CHILD", "child_id"), value=child,
-                          reason="the child is not in the Header table" if child else "it has no child identifier (CHILD)")
+                          reason=f"the child is not in the Header table (SSDA903 rule {rule})" if child
+                          else "it has no child identifier (CHILD)")
             continue
+        target, fields = found
         target.update(uasc="true", **(m.row("children", r) or {}))
+        uasc_in_period(target, r, report, period_start, m.formats)
+        fields.update(uasc=r, uasc_end_date=r)
         count.written += 1
+    xml_columns = {**columns, "uasc": "UASC", "uasc_end_date": "DUC"}
+    uasc_columns = {"uasc": "CHILD", **m.columns("children", "UASC")}  # UASC: the child is in the UASC table
+    for r, fields in origins:
+        prov.add("children", RowOrigin(r.origin(xml_columns if r.path is not None else columns),
+                                       {f: s.origin(uasc_columns) for f, s in fields.items()}))
 
 
 def _sorted_by_date(rows: list[tuple[SourceRow, Row]], key: str, formats: list[str]) -> list[tuple[SourceRow, Row]]:
@@ -308,7 +367,7 @@ def _sorted_by_date(rows: list[tuple[SourceRow, Row]], key: str, formats: list[s
 
 
 def _placements(tables: dict[str, list[SourceRow]], m: _Mapper, sub: Submission, report: ConversionReport,
-                formats: list[str]) -> dict[str, list[Row]]:
+                formats: list[str], prov: Provenance) -> dict[str, list[Row]]:
     by_child: dict[str, list[tuple[SourceRow, Row]]] = defaultdict(list)
     for r in tables.get("Episodes", []):
         count = report.source("Episodes", r.file)
@@ -321,22 +380,22 @@ def _placements(tables: dict[str, list[SourceRow]], m: _Mapper, sub: Submission,
     # Identifiers are numbered through the file (child by child, by start date) and never contain
     # the child's identifier, which pseudonymisation replaces: an id built on it would give it away.
     out: dict[str, list[Row]] = {}
+    columns = m.columns("placements", "Episodes")
     n = 0
+    table = sub.rows("placements")
     for child, rows in by_child.items():
         ordered = []
-        for _, row in _sorted_by_date(rows, "start_date", formats):
+        for r, row in _sorted_by_date(rows, "start_date", formats):
             n += 1
             ordered.append({"placement_id": f"P{n}", **row})
+            prov.add("placements", RowOrigin(r.origin(columns)))
         out[child] = ordered
-    table = sub.rows("placements")
-    for child in by_child:
-        table.extend(out[child])
+        table.extend(ordered)
     return out
 
 
 def _missing(tables: dict[str, list[SourceRow]], m: _Mapper, placements: dict[str, list[Row]], sub: Submission,
-             report: ConversionReport, formats: list[str]) -> None:
-    seen: dict[tuple[str, str | None, str], SourceRow] = {}
+             report: ConversionReport, formats: list[str], prov: Provenance) -> None:
     by_child: dict[str, list[tuple[SourceRow, Row]]] = defaultdict(list)
     for r in tables.get("Missing", []):
         count = report.source("Missing", r.file)
@@ -345,14 +404,6 @@ def _missing(tables: dict[str, list[SourceRow]], m: _Mapper, placements: dict[st
             continue
         child = row["child_id"] or ""
         start = row["start_date"] or ""
-        key = (child, row["episode_type"], start)
-        if key in seen:
-            first = seen[key]
-            report.reject(count, "source-row-duplicate", r.where("missing_episodes", "MIS_START", "start_date"),
-                          value=r.get("MIS_START"), first_row=first.row,
-                          reason="same CHILD, MISSING and MIS_START")
-            continue
-        seen[key] = r
         row["placement_id"] = containing_placement(placements.get(child, []), parse_date(start, ("%Y-%m-%d",)))
         row["end_reason"] = None if row["end_date"] else "still_missing"
         if row["end_date"] and any(p.get("end_reason") == "E8" and p.get("end_date") == row["end_date"]
@@ -363,6 +414,8 @@ def _missing(tables: dict[str, list[SourceRow]], m: _Mapper, placements: dict[st
         by_child[child].append((r, row))
         count.written += 1
     table = sub.rows("missing_episodes")
+    columns = {**m.columns("missing_episodes", "Missing"), "end_reason": "MIS_END", "placement_id": "MIS_START"}
     for rows in by_child.values():
-        for _, row in _sorted_by_date(rows, "start_date", formats):
+        for r, row in _sorted_by_date(rows, "start_date", formats):
             table.append({"episode_id": f"M{len(table) + 1}", **row})
+            prov.add("missing_episodes", RowOrigin(r.origin(columns)))
