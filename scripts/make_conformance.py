@@ -534,8 +534,11 @@ CASES = [
          edit=setv(CH, "C2", uasc_end_date="2026-09-30")),
     Case("uasc-under-10", "A UASC certainly younger than 10 when the status began (a query).",
          [["uasc-under-10", CH, 3, "birth_year_month"]], edit=setv(CH, "C2", birth_year_month="2015-09")),
-    Case("ok-uasc-perhaps-10", "A UASC who may have turned 10 the day the status began.", [],
+    Case("uasc-under-11", "A UASC who may have turned 10, but not 11, the day the status began: a query in a period "
+         "of the 2024-25 collection or later (SSDA903 rule 231).", [["uasc-under-10", CH, 3, "birth_year_month"]],
          edit=setv(CH, "C2", birth_year_month="2014-06")),
+    Case("ok-uasc-perhaps-11", "A UASC who may have turned 11 the day the status began.", [],
+         edit=setv(CH, "C2", birth_year_month="2013-06")),
 ]
 
 
