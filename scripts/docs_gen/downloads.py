@@ -104,7 +104,7 @@ def template_bytes(version: str) -> bytes | None:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "template.xlsx"
-        args = ["template", str(out)]
+        args = ["template", "--out", str(out)]
         if "--standard-version" in command_help(("template",)):
             args += ["--standard-version", version]
         result = CliRunner().invoke(main, args)

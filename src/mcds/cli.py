@@ -28,6 +28,16 @@ def _command_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
 
 
+def _whole_summaries(command: click.Command) -> None:
+    """List each command by its first sentence whole: click cuts it to fit one line and ends it with
+    "..." (``mcds --help`` cut 8 of 18 mid-sentence); given as ``short_help``, it is wrapped instead.
+    Sub-commands too (``mcds convert --help``)."""
+    if command.short_help is None and command.help:
+        command.short_help = command.get_short_help_str(limit=len(command.help))
+    for sub in getattr(command, "commands", {}).values():
+        _whole_summaries(sub)
+
+
 class Group(click.Group):
     """Finds commands lazily, lists them in name order, and turns library errors into clean messages."""
 
@@ -39,6 +49,7 @@ class Group(click.Group):
         if cmd_name in self.commands or module not in _command_modules():
             return super().get_command(ctx, cmd_name)
         command = importlib.import_module(f"mcds.commands.{module}").command
+        _whole_summaries(command)
         self.add_command(command, cmd_name)
         return command
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+from typing import Any
+
 import click
 
 from mcds import standard as std
 
 
-def standard_version(f):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--standard-version", "standard_version", type=click.Choice(std.supported_versions()), default=None,
-        help="Version of the standard (default: read from the data, or the current version).",
-    )(f)
+def standard_version(f=None, *, from_data: bool = True):  # type: ignore[no-untyped-def]
+    """``--standard-version``; its help says the default: the data's own version (``from_data``), or the
+    current version, named."""
+    default = "read from the data, or the current version" if from_data else "the current version"
+
+    def decorate(f):  # type: ignore[no-untyped-def]
+        return click.option(
+            "--standard-version", "standard_version", type=click.Choice(std.supported_versions()), default=None,
+            help=f"Version of the standard (default: {default}, {std.current_version()}).",
+        )(f)
+
+    return decorate(f) if f is not None else decorate
 
 
 OVERWRITE_HELP = ("Replace an existing output file even if mcds did not write it. Without it, only a file mcds "
@@ -22,6 +33,40 @@ OVERWRITE_HELP = ("Replace an existing output file even if mcds did not write it
 def overwrite(f):  # type: ignore[no-untyped-def]
     """``--overwrite``: the one way to let a command write over an existing file (see :mod:`mcds.writing`)."""
     return click.option("--overwrite", is_flag=True, help=OVERWRITE_HELP)(f)
+
+
+class DeprecatedOut(click.Argument):
+    """The output given as a positional argument, as commands took it before ``--out``: still read (with a
+    warning), never shown in the usage or the help."""
+
+    def get_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return []
+
+
+def out_option(help: str):  # type: ignore[no-untyped-def]
+    """``--out PATH``, the one way every command names what it writes. The output given as the last
+    positional argument (``mcds template OUT.xlsx``, as before) still works, with a deprecation warning on
+    stderr. Put it after the command's positional arguments."""
+
+    def decorate(f):  # type: ignore[no-untyped-def]
+        @functools.wraps(f)
+        def command(*args: Any, out: Path | None, legacy_out: Path | None, **kwargs: Any) -> Any:
+            ctx = click.get_current_context()
+            if legacy_out is not None and out is not None:
+                raise click.UsageError("give the output once, with --out (not also as an argument)", ctx=ctx)
+            if out is None and legacy_out is None:
+                raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "out"))
+            done = f(*args, out=out or legacy_out, **kwargs)
+            if legacy_out is not None:  # said last, where it is seen, once the output is written
+                click.echo(f"mcds: warning: the output as an argument is deprecated and will stop working in a later "
+                           f"version; give it with --out: mcds {ctx.info_name} ... --out OUT", err=True)
+            return done
+
+        command = click.option("--out", type=click.Path(path_type=Path), default=None,
+                               help=f"{help}  [required]")(command)
+        return click.argument("legacy_out", cls=DeprecatedOut, required=False, type=click.Path(path_type=Path))(command)
+
+    return decorate
 
 
 def output_format(*choices: str, default: str = "text"):  # type: ignore[no-untyped-def]
@@ -53,7 +98,8 @@ class KeyCommand(click.Command):
             raise click.UsageError(self._without_values(exc.format_message(), given, ctx), ctx=exc.ctx) from None
         ctx.allow_extra_args = False
         if rest and not ctx.resilient_parsing:
-            wanted = " and ".join(p.human_readable_name for p in self.get_params(ctx) if isinstance(p, click.Argument))
+            wanted = " and ".join(p.human_readable_name for p in self.get_params(ctx)
+                                  if isinstance(p, click.Argument) and p.get_usage_pieces(ctx))
             more = "an argument" if len(rest) == 1 else f"{len(rest)} arguments"
             raise click.UsageError(
                 f"{more} more than {wanted or 'expected'} ({NOT_REPEATED}); give the key with "

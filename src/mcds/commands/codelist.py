@@ -8,18 +8,28 @@ import io
 import click
 
 from mcds import standard as std
-from mcds.commands._options import output_format
+from mcds.commands._options import output_format, standard_version
 from mcds.console import json_text
 
 
 @click.command("codelist")
 @click.argument("name", required=False)
-@click.option("--standard-version", "version", type=click.Choice(std.supported_versions()), default=None,
-              help="Version of the standard (default: the current version).")
+@standard_version(from_data=False)
 @output_format("text", "csv", "json")
-def command(name: str | None, version: str | None, fmt: str) -> None:
-    """Print the codelist NAME, or list every codelist when NAME is omitted."""
-    s = std.load(version)
+def command(name: str | None, standard_version: str | None, fmt: str) -> None:
+    """Print a codelist of the standard, or list them all.
+
+    Prints the codes of the codelist NAME with their titles, or every codelist and its number of
+    codes when NAME is omitted.
+
+    Examples:
+
+    \b
+      mcds codelist
+      mcds codelist missing_episode_type
+      mcds codelist country --format csv
+    """
+    s = std.load(standard_version)
     if name is None:
         for cl in s.codelists.values():
             click.echo(f"{cl.name:<24} {len(cl.codes):>4} codes")

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import KeyCommand
+from mcds.commands._options import KeyCommand, out_option
 from mcds.commands._options import overwrite as overwrite_option
 
 
 @click.command("pseudonymise", cls=KeyCommand)
 @click.argument("source", type=click.Path(path_type=Path))
-@click.argument("out", type=click.Path(path_type=Path))
+@out_option("Where to write the pseudonymised submission: a folder (CSV package), or a .json or .xlsx file.")
 @click.option("--key-file", type=click.Path(path_type=Path), help="File holding the key (at least 32 bytes).")
 @click.option("--key-env", metavar="VAR", help="Name of the environment variable holding the key (at least 32 bytes).")
 @click.option("--again", is_flag=True,
@@ -20,16 +20,24 @@ from mcds.commands._options import overwrite as overwrite_option
                    "earlier years').")
 @overwrite_option
 def command(source: Path, out: Path, key_file: Path | None, key_env: str | None, again: bool, overwrite: bool) -> None:
-    """Pseudonymise the submission SOURCE into OUT (a folder, or a .json or .xlsx file).
+    """Replace every identifier of a submission with its keyed pseudonym.
 
-    Every child identifier and every record identifier (placement, episode and interview ids) is
-    replaced whole by its keyed pseudonym, so nothing of the original values is left. The same key
-    always gives the same pseudonym for the same child, in every table and every year. A
-    submission that is pseudonymised already is refused unless --again is given. Keep the key
-    secret and safe: it is never written to OUT or to anything this command prints, and never give
-    it on the command line itself. OUT never replaces the submission, the key or a folder holding
-    other files than a CSV package mcds wrote, nor a file mcds did not write (or that was saved
-    since) unless --overwrite is given."""
+    The submission SOURCE is written to --out (a folder, or a .json or .xlsx file) with every child
+    identifier and every record identifier (placement, episode and interview ids) replaced whole by
+    its keyed pseudonym, so nothing of the original values is left. The same key always gives the
+    same pseudonym for the same child, in every table and every year. A submission that is
+    pseudonymised already is refused unless --again is given. Keep the key secret and safe: it is
+    never written to the output or to anything this command prints, and never give it on the
+    command line itself. The output never replaces the submission, the key or a folder
+    holding other files than a CSV package mcds wrote, nor a file mcds did not write (or that was
+    saved since) unless --overwrite is given.
+
+    Examples:
+
+    \b
+      mcds pseudonymise kent-2025 --out kent-2025-pseudonymised --key-file council.key
+      mcds pseudonymise kent-2025.xlsx --out kent-2025-pseudonymised.xlsx --key-env MCDS_KEY
+    """
     from mcds import pseudonymise as ps
     from mcds.convert.package import read_any, write_any
     from mcds.errors import InputError

@@ -24,11 +24,20 @@ from mcds.console import json_text
 @output_format("text", "json")
 def command(package: Path, annex_a: Path, as_of: dt.datetime | None, key_file: Path | None, key_env: str | None,
             fmt: str) -> None:
-    """Compare the episodes of PACKAGE with the per-child counts of Annex A List 8.
+    """Compare a submission's episodes with Ofsted's Annex A List 8.
 
-    Reports every child whose missing or absent episodes in the last 12 months, or return interview
-    after the last episode, differ. Exit 0 when they all agree, 1 when some differ. Never give the
-    key on the command line itself."""
+    Reports every child whose missing or absent episodes in the 12 months of Annex A, or return
+    interview after the last episode, differ between the submission PACKAGE and the Annex A
+    workbook. For a pseudonymised submission, give the key it was pseudonymised with (--key-file
+    or --key-env), never on the command line itself. Exit 0 when they all agree, 1 when some
+    differ.
+
+    Examples:
+
+    \b
+      mcds reconcile kent-2025 --annex-a annex-a.xlsx
+      mcds reconcile kent-2025-pseudonymised --annex-a annex-a.xlsx --key-file council.key
+    """
     from mcds.convert.package import read_any
     from mcds.pseudonym_keys import refuse_key_as_argument
     from mcds.pseudonymise import key_from_env, key_from_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from mcds import standard as std
-from mcds.commands._options import output_format
+from mcds.commands._options import output_format, standard_version
 from mcds.console import json_text
 
 
@@ -29,12 +29,21 @@ def schema_summary(s: std.Standard) -> dict:
 
 
 @click.command("schema")
-@click.option("--standard-version", "version", type=click.Choice(std.supported_versions()), default=None,
-              help="Version of the standard (default: the current version).")
+@standard_version(from_data=False)
 @output_format("text", "json")
-def command(version: str | None, fmt: str) -> None:
-    """List the tables and fields of the standard."""
-    s = std.load(version)
+def command(standard_version: str | None, fmt: str) -> None:
+    """List the tables and fields of the standard.
+
+    For each table its key, and for each field its type, whether it is required, its codelist and
+    its sensitivity.
+
+    Examples:
+
+    \b
+      mcds schema
+      mcds schema --standard-version 1.0 --format json
+    """
+    s = std.load(standard_version)
     if fmt == "json":
         click.echo(json_text(schema_summary(s)))
         return

@@ -30,7 +30,8 @@ def _progress_bar(total: int):  # type: ignore[no-untyped-def]
 @click.command("stats")
 @click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write missing_from_care.csv, missing_from_care.meta.csv and report.html into.")
+              help="Folder to write missing_from_care.csv, missing_from_care.meta.csv, the breakdowns file "
+                   "missing_from_care_breakdowns.csv with its .meta.csv, and report.html into.")
 @click.option("--disclosure", "disclosure_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="JSON file of disclosure control settings overriding the standard's disclosure.json "
                    "(it may protect more than the standard's, never less).")
@@ -39,9 +40,11 @@ def _progress_bar(total: int):  # type: ignore[no-untyped-def]
                    "can work out of each suppressed count.")
 @output_format("text", "json")
 def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None, show_audit: bool, fmt: str) -> None:
-    """Compute the standard's indicators for every council in PACKAGES (any form the validator
-    accepts) and write them, disclosure-controlled, in the Explore Education Statistics open data
-    format with a self-contained HTML report.
+    """Compute the standard's indicators, disclosure-controlled, for publication.
+
+    The indicators of every council in PACKAGES (any form the validator accepts) are written to
+    --out in the Explore Education Statistics open data format, with a self-contained HTML
+    report.
 
     Packages are validated first, in parallel; an invalid submission is refused with the
     validator's report. Exit status: 0 written, 1 a submission is not valid, 2 the input or
@@ -50,7 +53,14 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None,
     Before anything is written, an audit solves for every suppressed count from everything the run
     publishes, as an attacker would, and more is suppressed until each keeps a wide interval; a run
     that cannot be protected writes nothing. With --audit the audit is printed on stdout (as JSON
-    with --format json, specified by the JSON Schema src/mcds/stats/audit.schema.json)."""
+    with --format json, specified by the JSON Schema src/mcds/stats/audit.schema.json).
+
+    Examples:
+
+    \b
+      mcds stats kent-2025 --out statistics
+      mcds stats kent-2025 croydon-2025 --out statistics --audit
+    """
     from mcds.submission import guard_output
 
     guard_output(out, [*packages, disclosure_file], replaces=False)  # files are written into the folder, beside others
@@ -70,7 +80,9 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None,
         if bar:
             bar.stop()
     rows = len(result.published.rows)
-    wrote = (f"Wrote {result.data} ({rows} rows), {result.meta} and {result.report} "
+    also = f", {result.breakdowns} ({len(result.published.breakdowns.rows)} rows) with its .meta.csv" \
+        if result.breakdowns is not None and result.published.breakdowns is not None else ""
+    wrote = (f"Wrote {result.data} ({rows} rows), {result.meta}{also} and {result.report} "
              f"for {len(result.published.councils)} council return(s).")
     from mcds.stats.config import indicators
     from mcds.stats.versions import notes, older_packages

@@ -10,7 +10,7 @@ import click
 from mcds.commands._options import output_format
 from mcds.console import json_text
 from mcds.issues import printable
-from mcds.submission import Submission, read_submission
+from mcds.submission import Submission
 
 
 def summarise(sub: Submission) -> dict:
@@ -32,8 +32,21 @@ def summarise(sub: Submission) -> dict:
 @click.argument("path", type=click.Path(path_type=Path))
 @output_format("text", "json")
 def command(path: Path, fmt: str) -> None:
-    """Summarise the submission at PATH (a CSV package folder or the JSON form)."""
-    s = summarise(read_submission(path))
+    """Summarise what a submission holds, in counts only.
+
+    PATH is any form the validator reads: a CSV package (folder, datapackage.json or .zip), an
+    XLSX workbook or the JSON form. Nothing personal is shown: rows per table, and children and
+    episodes by kind.
+
+    Examples:
+
+    \b
+      mcds summary kent-2025
+      mcds summary kent-2025.xlsx --format json
+    """
+    from mcds.convert.package import read_any
+
+    s = summarise(read_any(path))
     if fmt == "json":
         click.echo(json_text(s))
         return

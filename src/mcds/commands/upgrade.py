@@ -46,7 +46,14 @@ def command(path: Path, out: Path, to: str | None, force: bool, overwrite: bool,
     errors or contents (see the report), or upgraded with --force and the output has errors; 2 the
     input cannot be read, its version is unknown or already the target (or newer), or the options
     cannot be used. With --format json the report follows the JSON Schema
-    src/mcds/upgrade/upgrade.schema.json."""
+    src/mcds/upgrade/upgrade.schema.json.
+
+    Examples:
+
+    \b
+      mcds upgrade kent-2024 --out kent-2024-1.1
+      mcds upgrade kent-2024.json --out kent-2024-1.1.json --to 1.1 --format json
+    """
     from mcds.upgrade import upgrade
     from mcds.upgrade.report import text
 

@@ -39,11 +39,18 @@ def _progress_bar():  # type: ignore[no-untyped-def]
 @click.pass_context
 def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: str, explanations: Path | None,
             annotate_out: Path | None, overwrite: bool) -> None:
-    """Validate the submission at PATH: a CSV package (folder, datapackage.json or .zip), an XLSX
-    workbook or the JSON form.
+    """Check a submission against the standard and report every issue.
 
+    PATH is a CSV package (folder, datapackage.json or .zip), an XLSX workbook or the JSON form.
     Exit status: 0 valid (warnings and explained queries allowed), 1 not valid, 2 the input or
     options could not be used.
+
+    Examples:
+
+    \b
+      mcds validate kent-2025
+      mcds validate kent-2025.xlsx --annotate kent-2025-checked.xlsx
+      mcds validate kent-2025 --format csv --explanations explanations.csv
     """
     from mcds import render
     from mcds.validate import load
