@@ -3,12 +3,11 @@
 -- a return interview that was offered (it has an offered date, or took place). The indicator
 -- is the percentage of rows with value true.
 SELECT e.child_id,
-       EXISTS (
-         SELECT 1
+       e.episode_id IN (
+         SELECT ie.episode_id
          FROM interview_episodes AS ie
          JOIN return_interviews AS r ON r.interview_id = ie.interview_id
-         WHERE ie.episode_id = e.episode_id
-           AND (r.offered_date IS NOT NULL OR r.completed_date IS NOT NULL)
+         WHERE r.offered_date IS NOT NULL OR r.completed_date IS NOT NULL
        ) AS value
 FROM missing_episodes AS e
 CROSS JOIN metadata AS m
