@@ -7,8 +7,10 @@ A small CSV or YAML file, one explanation per query::
     episode-longer-than-year,missing_episodes,,E1234,Still missing abroad; police investigation open.
 
 ``row`` is the row as in the issue (header = 1); ``id`` is the record's identifier (its primary
-key) and is kept when rows move between submissions. Give one of them. YAML: a list of mappings
-with the same keys. Only queries can be explained: errors must be fixed.
+key) and is kept when rows move between submissions. Give one of them. ``table`` is the table's
+name (``missing_episodes``); one given by its sheet's title (``Missing episodes``) or by a name no
+version of the standard has is refused, with the name to use. YAML: a list of mappings with the
+same keys. Only queries can be explained: errors must be fixed.
 """
 
 from __future__ import annotations
@@ -60,7 +62,29 @@ def _entry(path: Path, where: str, d: dict[str, Any]) -> Explanation:
         row_n = int(row) if row is not None else None
     except ValueError:
         raise InputError(path, f"row '{row}' is not a whole number", where=where) from None
-    return Explanation(code, text("table"), row_n, record, explanation)
+    table = text("table")
+    if table is not None:
+        _check_table(path, where, table)
+    return Explanation(code, table, row_n, record, explanation)
+
+
+def _check_table(path: Path, where: str, table: str) -> None:
+    """``table`` is a table's name in some version of the standard; a sheet's title or an unknown name
+    is refused with the name to use (an explanation that names no table the issues name would
+    otherwise match nothing, silently)."""
+    from mcds import standard as std
+    from mcds.forms import match_table
+    from mcds.issues import printable
+
+    versions = [std.load(v) for v in std.supported_versions()]
+    if table == "metadata" or any(table in s.tables for s in versions):
+        return
+    name = next((n for s in versions if (n := match_table(table, s))), None)
+    if name is not None:
+        raise InputError(path, f"the table '{printable(table)}' is a sheet's title (or the name written another way): "
+                               f"write the table's name, {name}", where=where)
+    names = ", ".join(dict.fromkeys(n for s in versions for n in s.tables))
+    raise InputError(path, f"'{printable(table)}' is not a table of the standard; write one of {names}", where=where)
 
 
 def read_explanations(path: Path) -> list[Explanation]:

@@ -54,6 +54,20 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+def _refuse_without_key(sub: Submission, lst: List8, annex_a: Path) -> None:
+    """A pseudonymised submission and Annex A's own identifiers: without the key no child can match, and
+    every child would be reported as a difference."""
+    from mcds.errors import InputError
+    from mcds.pseudonymise import PSEUDONYM, already_pseudonymised
+
+    ids = [raw for r in lst.rows if (raw := (r.cells.get("child_id") or "").strip())]
+    if already_pseudonymised(sub) and ids and not all(PSEUDONYM.fullmatch(i) for i in ids):
+        raise InputError(annex_a, "the submission is pseudonymised (its child identifiers are pseudonyms) and Annex A's "
+                         "child identifiers are not, so no child would match: give the key the submission was "
+                         "pseudonymised with, --key-file FILE or --key-env VAR, and Annex A's identifiers are "
+                         "pseudonymised the same way")
+
+
 def reconcile(sub: Submission, annex_a: Path, *, as_of: dt.date | None = None,
               key: bytes | None = None) -> Report:
     """Compare ``sub`` with the Annex A workbook; one issue per difference.
@@ -67,6 +81,8 @@ def reconcile(sub: Submission, annex_a: Path, *, as_of: dt.date | None = None,
         raise InputError(annex_a, "the submission does not collect missing episodes, so there is nothing to reconcile "
                          "with Annex A (was it converted from Annex A itself?)")
     lst: List8 = read_list8(annex_a)
+    if key is None:
+        _refuse_without_key(sub, lst, annex_a)
     as_of = as_of or _date(sub.metadata.get("period_end")) or dt.date.today()
     since = _year_before(as_of)
     interviews_known = not ({"return_interviews", "interview_episodes"} & not_collected)
@@ -141,6 +157,9 @@ def reconcile(sub: Submission, annex_a: Path, *, as_of: dt.date | None = None,
                                      Location(table="children", row=row, field="child_id"),
                                      where=f"in row {row} of the submission's children table, with episodes in the 12 months "
                                            f"to {as_of.isoformat()},", other=f"Annex A List 8 ({lst.file})"))
-    return Report.from_issues(issues, sub.version, source=str(annex_a),
-                              notes=(f"Compared {len(lst.rows)} Annex A row(s) with {len(children)} children of the "
-                                     f"submission, 12 months to {as_of.isoformat()}.",))
+    notes = [f"Compared {len(lst.rows)} Annex A row(s) with {len(children)} children of the submission, 12 months to "
+             f"{as_of.isoformat()}."]
+    if key is not None and seen and children and not seen & children.keys():
+        notes.append("No child of Annex A is in the submission: is the key the one the submission was pseudonymised "
+                     "with?")
+    return Report.from_issues(issues, sub.version, source=str(annex_a), notes=tuple(notes))

@@ -19,13 +19,15 @@ import csv
 import io
 import json
 import os
+import re
+import string
 from collections import Counter
 from collections.abc import Iterable
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
-from mcds.catalogue import catalogue
+from mcds.catalogue import IssueType, catalogue
 from mcds.forms import excel_safe
 from mcds.issues import Issue, Report, Severity, printable
 
@@ -60,6 +62,33 @@ def _groups(report: Report) -> list[tuple[str, list[Issue]]]:
     return sorted(groups.items(), key=lambda kv: (SEVERITY_ORDER[kv[1][0].severity], -len(kv[1]), kv[0]))
 
 
+def _message_values(kind: IssueType, message: str) -> dict[str, str]:
+    """The values an issue's message was made with, read back from it by its template."""
+    pattern, seen = "", set()
+    for literal, name, _, _ in string.Formatter().parse(kind.message):
+        pattern += re.escape(literal)
+        if name:
+            pattern += f"(?P={name})" if name in seen else f"(?P<{name}>.*?)"
+            seen.add(name)
+    m = re.fullmatch(pattern, message, re.S)
+    return m.groupdict() if m else {}
+
+
+def guidance(kind: IssueType, items: Iterable[Issue]) -> str:
+    """How to fix the issues of one code, with the values its guidance names filled in from their messages
+    (``foreign-key-missing``: the table the row is missing from); several values are joined with "or"."""
+    names = {name for _, name, _, _ in string.Formatter().parse(kind.guidance) if name}
+    if not names:
+        return kind.guidance
+    values: dict[str, dict[str, None]] = {name: {} for name in names}
+    for issue in items:
+        found = _message_values(kind, issue.message)
+        for name in names:
+            if found.get(name):
+                values[name][found[name]] = None
+    return kind.guidance.format(**{name: " or ".join(v) if v else name for name, v in values.items()})
+
+
 def text_renderable(report: Report, *, locations: int = 5) -> RenderableType:
     kinds = catalogue(report.standard_version)
     parts: list[RenderableType] = []
@@ -75,7 +104,7 @@ def text_renderable(report: Report, *, locations: int = 5) -> RenderableType:
         line.append(f"  {kind.title if kind else ''}  ({len(items)})")
         parts.append(line)
         if kind:
-            parts.append(Text(f"  How to fix: {kind.guidance}", style="dim"))
+            parts.append(Text(f"  How to fix: {printable(guidance(kind, items))}", style="dim"))
         for i in items[:locations]:
             t = Text(f"  - {i.location.describe()}: ")
             t.append(printable(i.message))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,23 @@ OVERWRITE_HELP = ("Replace an existing output file even if mcds did not write it
 def overwrite(f):  # type: ignore[no-untyped-def]
     """``--overwrite``: the one way to let a command write over an existing file (see :mod:`mcds.writing`)."""
     return click.option("--overwrite", is_flag=True, help=OVERWRITE_HELP)(f)
+
+
+@contextlib.contextmanager
+def suggest_conversion(*paths: Path | None) -> Iterator[None]:
+    """An input that cannot be read as a submission but is one a converter reads (an SSDA903 return,
+    Annex A, a folder of a system's CSV export): the error says which command converts it."""
+    from mcds.errors import InputError
+    from mcds.next_steps import conversion_hint
+
+    try:
+        yield
+    except InputError as exc:
+        for path in paths:
+            failed = Path(exc.path)
+            if path is not None and (failed == path or path in failed.parents) and (hint := conversion_hint(path)):
+                raise InputError(exc.path, f"{exc.reason}. {hint}", where=exc.where) from None
+        raise
 
 
 class DeprecatedOut(click.Argument):

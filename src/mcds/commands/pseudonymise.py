@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import KeyCommand, out_option
+from mcds.commands._options import KeyCommand, out_option, suggest_conversion
 from mcds.commands._options import overwrite as overwrite_option
 
 
@@ -49,7 +49,8 @@ def command(source: Path, out: Path, key_file: Path | None, key_env: str | None,
     key = ps.key_from_file(key_file) if key_file else ps.key_from_env(key_env or "")
     refuse_key_as_argument(key, {"SOURCE": source, "OUT": out})
     guard_output(out, [source, key_file], overwrite=overwrite)  # never over the package or the key, nor a folder holding them
-    sub = read_any(source)
+    with suggest_conversion(source):
+        sub = read_any(source)
     reason = ps.already_pseudonymised(sub)
     if reason and not again:
         raise InputError(source, f"not pseudonymised again: {reason}. Pseudonymising pseudonyms breaks the matching "

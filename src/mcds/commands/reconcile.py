@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import KeyCommand, output_format
+from mcds.commands._options import KeyCommand, output_format, suggest_conversion
 from mcds.console import json_text
 
 
@@ -48,7 +48,9 @@ def command(package: Path, annex_a: Path, as_of: dt.datetime | None, key_file: P
     key = key_from_file(key_file) if key_file else key_from_env(key_env) if key_env is not None else None
     if key is not None:
         refuse_key_as_argument(key, {"PACKAGE": package, "--annex-a": annex_a})
-    report = reconcile(read_any(package), annex_a, as_of=as_of.date() if as_of else None, key=key)
+    with suggest_conversion(package):
+        sub = read_any(package)
+    report = reconcile(sub, annex_a, as_of=as_of.date() if as_of else None, key=key)
     if fmt == "json":
         click.echo(json_text(report.to_dict()))
     else:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from mcds import stats
-from mcds.commands._options import output_format
+from mcds.commands._options import output_format, suggest_conversion
 from mcds.console import json_text
 from mcds.stats.config import disclosure_settings
 from mcds.stats.load import InvalidSubmission
@@ -69,7 +69,8 @@ def command(packages: tuple[Path, ...], out: Path, disclosure_file: Path | None,
     try:
         if bar:
             bar.start()
-        result = stats.run(list(packages), out, cfg, progress=update)
+        with suggest_conversion(*packages):
+            result = stats.run(list(packages), out, cfg, progress=update)
     except InvalidSubmission as exc:
         if bar:
             bar.stop()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import output_format
+from mcds.commands._options import output_format, suggest_conversion
 from mcds.console import json_text
 from mcds.issues import printable
 from mcds.submission import Submission
@@ -46,7 +46,8 @@ def command(path: Path, fmt: str) -> None:
     """
     from mcds.convert.package import read_any
 
-    s = summarise(read_any(path))
+    with suggest_conversion(path):
+        s = summarise(read_any(path))
     if fmt == "json":
         click.echo(json_text(s))
         return

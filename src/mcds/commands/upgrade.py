@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mcds.commands._options import output_format, overwrite
+from mcds.commands._options import output_format, overwrite, suggest_conversion
 from mcds.console import json_text
 
 
@@ -57,7 +57,8 @@ def command(path: Path, out: Path, to: str | None, force: bool, overwrite: bool,
     from mcds.upgrade import upgrade
     from mcds.upgrade.report import text
 
-    report = upgrade(path, out, to=to, force=force, overwrite=overwrite)
+    with suggest_conversion(path):
+        report = upgrade(path, out, to=to, force=force, overwrite=overwrite)
     if fmt == "json":
         click.echo(json_text(report.model_dump(mode="json")))
     else:

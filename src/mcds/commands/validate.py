@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import click
 
-from mcds.commands._options import output_format, overwrite, standard_version
+from mcds.commands._options import output_format, overwrite, standard_version, suggest_conversion
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
@@ -63,12 +64,18 @@ def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: s
     if bar:
         bar.start()
     try:
-        loaded = load(path, standard_version=standard_version, explanations=explanations, progress=update,
-                      keep_raw=annotate_out is not None)
+        with suggest_conversion(path):
+            loaded = load(path, standard_version=standard_version, explanations=explanations, progress=update,
+                          keep_raw=annotate_out is not None)
     finally:
         if bar:
             bar.stop()
     report = loaded.report
+    if any(i.code == "table-missing" for i in report.issues):  # Annex A, say, read as a workbook submission
+        from mcds.next_steps import conversion_hint
+
+        if hint := conversion_hint(path):
+            report = dataclasses.replace(report, notes=(*report.notes, hint))
     if annotate_out is not None:
         from mcds.annotate import annotate
 
