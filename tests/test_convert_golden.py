@@ -1,7 +1,8 @@
 """Golden-file tests of every converter: input fixture in, expected package and report out.
 
 Each case converts a fixture from ``fixtures/`` and compares what it writes (every CSV file,
-datapackage.json and the JSON conversion report) with ``tests/golden/<case>/``, then checks the
+datapackage.json, the provenance beside the package, the JSON conversion report and the validator's
+report of the package, in the sources' coordinates) with ``tests/golden/<case>/``, then checks the
 converted package with ``mcds validate``.
 
 To regenerate the expected files after an intended change, run
@@ -14,6 +15,7 @@ and review the diff (``git diff tests/golden``) before committing it.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -23,6 +25,7 @@ import pytest
 
 import mcds
 from mcds.convert.annex_a import convert_annex_a
+from mcds.convert import provenance
 from mcds.convert.base import ConversionReport
 from mcds.convert.mapped import convert_mapped
 from mcds.convert.ssda903 import convert_ssda903
@@ -74,8 +77,17 @@ def _normalise(text: str) -> str:
 
 
 def _files(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): _normalise(p.read_text(encoding="utf-8"))
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): _normalise(_undigested(p)) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _undigested(p: Path) -> str:
+    """A file's text; a provenance file without the digest of the package (it holds mcds's version)."""
+    text = p.read_text(encoding="utf-8")
+    if p.name.endswith(".provenance.json"):
+        doc = json.loads(text)
+        doc["package"] = {name: "SHA-256" for name in doc["package"]}
+        text = dumps(doc)
+    return text
 
 
 def _diff(expected: str, actual: str, name: str) -> str:
@@ -89,7 +101,11 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path,
         sub, report = run()
         folder = tmp_path_factory.mktemp(case.replace("/", "-"))
         write_csv_package(sub, folder / "package")
+        if report.provenance is not None:  # as mcds convert writes it: beside the package
+            provenance.write(report.provenance, folder / "package")
         (folder / "report.json").write_text(dumps(report.to_dict()), encoding="utf-8")
+        # what mcds convert says of what it wrote: the validator's report, in the sources' coordinates
+        (folder / "validation.json").write_text(dumps(mcds.validate(folder / "package").to_dict()), encoding="utf-8")
         out[case] = (folder, report)
     return out
 

@@ -147,10 +147,12 @@ def test_episodes_of_care_after_the_year_are_errors(tmp_path: Path) -> None:
     """DfE rules 354 (DECOM) and 385 (DEC): a return holds nothing after its year."""
     write(tmp_path, "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n")
     write(tmp_path, "e.csv", f"{EPISODES}\n1,01/05/2024,S,C2,N1,U6,PR1,01/04/2025,X1,,,,\n1,01/04/2025,P,C2,N1,U6,PR1,,,,,,\n")
+    write(tmp_path, "m.csv", f"{MISSING}\n1,01/01/2009,M,30/03/2025,02/04/2025\n1,01/01/2009,M,01/03/2025,31/03/2025\n")
     sub, report = convert_ssda903([tmp_path], "886", 2025)
     assert len(sub.rows("placements")) == 2  # carried over, and reported
-    got = sorted((c, r, col, i.message.split("rule ")[1][:3]) for (c, _, r, col, _), i in zip(issues(report), report.issues))
-    assert got == [("source-date-after-year", 2, "H", "385"), ("source-date-after-year", 3, "B", "354")]
+    got = sorted((f, c, r, col, i.message.split("rule ")[1][:3]) for (c, f, r, col, _), i in zip(issues(report), report.issues))
+    assert got == [("e.csv", "source-date-after-year", 2, "H", "385"), ("e.csv", "source-date-after-year", 3, "B", "354"),
+                   ("m.csv", "source-date-after-year", 2, "E", "571")]
 
 
 def test_every_dfe_rule_names_codes_of_the_catalogue_and_every_check_a_listed_rule() -> None:

@@ -41,11 +41,13 @@ def xml903_runs(target: str) -> dict[str, list[str]]:
 
 def cin_runs(target: str) -> dict[str, list[str]]:
     return {"convert-ssda903-cin": ["convert", "ssda903", "{fixtures}/ssda903/csv-2025-26", "--cin", target,
-                                    "--la", "886", "--year", "2025", "--out", "{out}/pkg"]}
+                                    "--la", "886", "--year", "2026", "--out", "{out}/pkg"]}
 
 
 def csv903_runs(target: str = "{case}/903") -> dict[str, list[str]]:
-    return {"convert-ssda903": ["convert", "ssda903", target, "--la", "886", "--year", "2025", "--out", "{out}/pkg"]}
+    # the return is fixtures/ssda903/csv-2025-26: the 2025-26 collection (converted as another year, its
+    # episodes lie outside the period and mcds convert, validating what it wrote, exits 1)
+    return {"convert-ssda903": ["convert", "ssda903", target, "--la", "886", "--year", "2026", "--out", "{out}/pkg"]}
 
 
 def mapped_runs(target: str = "{case}/export") -> dict[str, list[str]]:

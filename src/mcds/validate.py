@@ -64,6 +64,18 @@ def _notes(run: Validation, explained: Explanations) -> list[str]:
     return notes
 
 
+def _locate(issues: list[Issue], path: Path, run: Validation, s: std.Standard) -> tuple[list[Issue], list[str]]:
+    """Each issue with its row's child identifier, where the version's report has one; and, for a package
+    mcds converted (its provenance beside it), in the coordinates of the files converted."""
+    from mcds.convert import provenance
+
+    if not issues:
+        return issues, []
+    if provenance.reports_child_ids(s):
+        issues = provenance.with_child_ids(issues, run.con, s.tables)
+    return provenance.apply(issues, path)
+
+
 def load(path: Path | str, *, standard_version: str | None = None, explanations: ExplanationsArg = None,
          progress: Progress | None = None, keep_raw: bool = False, warnings: bool = True,
          threads: int | None = None) -> Loaded:
@@ -80,8 +92,9 @@ def load(path: Path | str, *, standard_version: str | None = None, explanations:
     issues = [i for i in explained.apply(run.issues()) if warnings or i.severity is not Severity.WARNING]
     s = run.standard
     assert s is not None and run.raw is not None
+    issues, located = _locate(issues, Path(path), run, s)
     issues.sort(key=sort_key(s))
-    report = Report.from_issues(issues, s.version, source=str(path), notes=tuple(_notes(run, explained)))
+    report = Report.from_issues(issues, s.version, source=str(path), notes=tuple(_notes(run, explained) + located))
     return Loaded(report=report, con=run.con, standard=s, raw=run.raw)
 
 

@@ -1,8 +1,10 @@
 """``mcds convert``: from what councils already produce to the standard, and between its forms.
 
-Every conversion prints its report (rows read, written and rejected per source table, and why)
-and writes it as JSON with ``--report FILE``. Exit 0 when no row was rejected for a fault, 1 when
-some were, 2 when the input cannot be read.
+Every conversion prints its report (rows read, written and rejected per source table, and why),
+then validates what it wrote and prints that report too (in the coordinates of the files converted,
+for the converters that keep them beside the package: ``<out>.provenance.json``); ``--report FILE``
+writes both as JSON. Exit 0 when no source row has a fault and what was written is valid, 1
+otherwise, 2 when the input cannot be read.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ def guard(out: Path, inputs: list[Path | None], report_path: Path | None = None,
     from mcds.convert.package import form_of
     from mcds.submission import guard_output
 
+    from mcds.convert.provenance import sidecar
+
     written = guard_output(out, inputs, overwrite=overwrite)
+    guard_output(sidecar(out), inputs, overwrite=overwrite)  # the provenance file written beside it
     if report_path is not None:
         report = guard_output(report_path, [*inputs], overwrite=overwrite)
         if (form or form_of(out)) == "csv" and (report == written or written in report.parents):
@@ -51,16 +56,26 @@ def guard(out: Path, inputs: list[Path | None], report_path: Path | None = None,
 
 
 def finish(sub: Submission, report: ConversionReport, out: Path, report_path: Path | None) -> None:
+    """Write the submission (and where its rows came from, beside it), validate what was written, and
+    report both: the validator's issues in the coordinates of the files converted."""
+    from mcds import render
     from mcds.convert.package import write_any
+    from mcds.convert.provenance import write as write_provenance
     from mcds.derive import dumps
     from mcds.submission import atomic_path
+    from mcds.validate import validate
 
     write_any(sub, out)
+    if report.provenance is not None:
+        write_provenance(report.provenance, out)
+    report.validation = validate(out)
     if report_path:
         with atomic_path(report_path) as tmp:
             tmp.write_text(dumps(report.to_dict()), encoding="utf-8")
     click.echo(report.to_text())
     click.echo(f"Wrote {out}")
+    click.echo("\nThe submission written, validated:")
+    click.echo(render.text(report.validation))
     click.get_current_context().exit(report.exit_code)
 
 

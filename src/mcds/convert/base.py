@@ -77,6 +77,7 @@ class ConversionReport:
     output: dict[str, int] = field(default_factory=dict)
     rejections: list[Issue] = field(default_factory=list)  # the issue of each rejected row (also in issues)
     provenance: Any = None  # where each written row came from (mcds.convert.provenance.Provenance), if kept
+    validation: Any = None  # the validator's report of what was written (mcds.issues.Report), once validated
 
     def source(self, source: str, file: str, sheet: str | None = None) -> SourceCount:
         for c in self.sources:
@@ -114,11 +115,12 @@ class ConversionReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when no row was rejected for a fault; 1 otherwise.
+        """0 when no source row has a fault (an error) and what was written, once validated, is valid; 1 otherwise.
 
         Rows left out by design (an exact repeat of a row already converted, a CIN record of a
         child who is not looked after) are counted as rejected with a warning, not a fault."""
-        return 1 if any(i.severity is Severity.ERROR for i in self.issues) else 0
+        faults = any(i.severity is Severity.ERROR for i in self.issues)
+        return 1 if faults or (self.validation is not None and not self.validation.valid) else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +136,7 @@ class ConversionReport:
             "output": dict(self.output),
             "issues": [i.to_dict() for i in self.issues],
             "notes": list(self.notes),
+            **({"validation": self.validation.to_dict()} if self.validation is not None else {}),
         }
 
     def to_text(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,8 @@ class Origin:
     def place(self, table: str | None, field_name: str | None, *, record_id: str | None = None) -> Location:
         """The location of ``field_name`` of this row in the source's own coordinates."""
         letter, name = self.columns.get(field_name or "", (None, None))
-        source = f"{self.path}/{name}" if self.path and name else self.path or name
+        # an element's own child (MIS_START), or one outside it (../CHILDID: the child's header)
+        source = posixpath.normpath(f"{self.path}/{name}") if self.path and name else self.path or name
         return Location(table=table, file=self.file, sheet=self.sheet, row=self.row, line=self.line, column=letter,
                         field=field_name, record_id=record_id, source_field=source, child_id=self.child_id)
 
@@ -171,6 +173,12 @@ def relocate(issues: Iterable[Issue], provenance: Provenance) -> list[Issue]:
         o = _origin(provenance, i.location)
         out.append(dataclasses.replace(i, location=o.place(i.location)) if o else i)
     return out
+
+
+def reports_child_ids(s: Any) -> bool:
+    """Whether the report of version ``s`` of the standard gives each issue's child (its report schema says)."""
+    items = s.read_json("report.schema.json")["properties"]["issues"]["items"]
+    return "child_id" in items.get("properties", {})
 
 
 CHILD_OF = {  # how each table's rows name their child (interview_episodes through its interview)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ class SourceRow:
     cells: dict[str, str | None]
     columns: dict[str, int] | None = None  # column index of each name (CSV only)
     path: str | None = None                # XML: the element's path (``row`` is then its line)
+    header: str | None = None              # XML: the path of the child's header, which gives CHILD and DOB
 
     def get(self, name: str) -> str | None:
         return self.cells.get(name)
@@ -63,7 +65,9 @@ class SourceRow:
         """Where this row is, with the source column of each field in ``fields`` (field -> 903 column)."""
         if self.path is not None:
             tags = _xml_tags()
-            columns = {f: (None, tags.get(c, c)) for f, c in fields.items()}
+            up = posixpath.relpath(self.header, self.path) if self.header else None  # CHILD and DOB: the child's header
+            columns = {f: (None, f"{up}/{tags.get(c, c)}" if up and c in ("CHILD", "DOB") else tags.get(c, c))
+                       for f, c in fields.items()}
             return Origin(self.file, None, self.row, self.path, self.get("CHILD"), columns)
         index = self.columns or {}
         columns = {f: (column_letter(index[c] + 1) if c in index else None, c) for f, c in fields.items()}
@@ -219,11 +223,12 @@ def _read_xml(path: Path, report: ConversionReport) -> dict[str, list[SourceRow]
             counts["Missing"].read += 1
             tables["Missing"].append(SourceRow("Missing", path.name, lines.get(id(miss)),
                                                {"CHILD": head.get("CHILD"), "DOB": head.get("DOB"), **values(miss)},
-                                               path=miss_path))
+                                               path=miss_path, header=head_path))
         for ep_path, ep in numbered(child, "EPISODE", f"{child_path}/"):
             counts["Episodes"].read += 1
             tables["Episodes"].append(SourceRow("Episodes", path.name, lines.get(id(ep)),
-                                                {"CHILD": head.get("CHILD"), **values(ep)}, path=ep_path))
+                                                {"CHILD": head.get("CHILD"), **values(ep)}, path=ep_path,
+                                                header=head_path))
     tables.setdefault("Missing", [])
     tables.setdefault("Episodes", [])
     return tables
