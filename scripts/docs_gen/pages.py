@@ -13,6 +13,7 @@ from mcds import standard as std
 from .changes import changes_page
 from .cli import cli_page
 from .codelists import codelist_page, codelist_users, codelists_index
+from .dfe_rules import dfe_rules_page
 from .downloads import downloads_page
 from .guidance import guidance_list
 from .indicators import indicators_page, report_schema_page
@@ -45,6 +46,7 @@ def reference_index(s: std.Standard, links: Links) -> str:
         f"- [JSON Schema]({to('json-schema.md')}): the JSON form of a submission, property by property.\n",
         f"- [Validation report]({to('report-schema.md')}): the JSON report and its schema.\n",
         f"- [Command-line reference]({rel(page, f'{REFERENCE}/cli.md')}): every `mcds` command.\n",
+        f"- [DfE SSDA903 rules]({rel(page, f'{REFERENCE}/dfe-rules.md')}): the `mcds` code of each DfE rule.\n",
         f"- [Downloads]({rel(page, f'{REFERENCE}/downloads.md')}): the schemas, codelists, template and examples.\n",
         f"- [Versions]({rel(page, f'{REFERENCE}/versions.md')}): every version of the standard and its pages.\n",
         "\n## Guidance the standard follows\n\n", guidance_list(),
@@ -102,6 +104,7 @@ def reference_pages() -> dict[str, str]:
     for key, text in version_pages(std.load(current), LINKS).items():
         out[LINKS.page(key)] = with_switcher(text, current, LINKS, key, available)
     out[f"{REFERENCE}/cli.md"] = title_first(cli_page())
+    out[f"{REFERENCE}/dfe-rules.md"] = title_first(dfe_rules_page())
     out[f"{REFERENCE}/downloads.md"] = title_first(downloads_page())
     out[f"{REFERENCE}/versions.md"] = title_first(versions_page())
     return out

@@ -27,8 +27,8 @@ def reference_nav() -> str:
     lines += [f"          - {json.dumps(t.title)}: {LINKS.table(t.name)}" for t in s.tables.values()]
     lines += [f"      - {LINKS.page('metadata.md')}", "      - Codelists:", f"          - {LINKS.page('codelists/index.md')}"]
     lines += [f"          - {name}: {LINKS.codelist(name)}" for name in s.codelists]
-    lines += [f"      - {REFERENCE}/{name}.md" for name in ("issues", "indicators", "json-schema", "report-schema", "cli",
-                                                           "downloads", "versions")]
+    lines += [f"      - {REFERENCE}/{name}.md" for name in ("issues", "dfe-rules", "indicators", "json-schema", "report-schema",
+                                                           "cli", "downloads", "versions")]
     return "\n".join(lines) + "\n"
 
 
