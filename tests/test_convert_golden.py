@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 import mcds
-from mcds.convert.annex_a import convert_annex_a
 from mcds.convert import provenance
+from mcds.convert.annex_a import convert_annex_a
 from mcds.convert.base import ConversionReport
 from mcds.convert.mapped import convert_mapped
 from mcds.convert.ssda903 import convert_ssda903

@@ -184,3 +184,39 @@ def test_mapping_schema_validates_the_fixture_mappings() -> None:
         jsonschema.validate(yaml.safe_load(p.read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"sources": [{"file": "x", "tables": {}, "colour": "red"}]}, schema)
+
+
+def test_a_mapping_with_gaps_is_refused_with_the_list_of_gaps(tmp_path: Path) -> None:
+    """A draft still holding the gaps `mcds mapping init` marked would convert each affected value blank:
+    refused (exit 2), every gap listed by line; the council's gaps need not be filled when given as options."""
+    (tmp_path / "missing_export.csv").write_text(
+        "Episode ID,PERSON_ID,Missing status,Start date,End date\nE1,C1,Missing,01/05/2024,02/05/2024\n"
+        "E2,C1,Absent,03/05/2024,,\n", encoding="utf-8")
+    draft = mapping(tmp_path, draft_mapping([tmp_path / "missing_export.csv"]))
+    with pytest.raises(InputError) as exc:
+        convert_mapped([tmp_path / "missing_export.csv"], draft)
+    message = str(exc.value)
+    assert "3 gap(s)" in message and "la:" in message and "year:" in message and "Absent:" in message
+    with pytest.raises(InputError, match=r"1 gap\(s\)[\s\S]*Absent: one of"):
+        convert_mapped([tmp_path / "missing_export.csv"], draft, la="886", year=2025)
+    r = CliRunner().invoke(main, ["convert", "mapped", str(tmp_path / "missing_export.csv"), "--mapping", str(draft),
+                                  "--la", "886", "--year", "2025", "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2 and "Absent" in r.output and not (tmp_path / "out").exists()
+
+
+def test_a_mapping_written_for_1_0_lists_later_fields_as_not_collected(tmp_path: Path) -> None:
+    """Issue 13: a mapping without standard_version was written for 1.0, so what 1.1 added and it does not
+    map is not collected (figures on it are x), not blank; a 1.1 mapping leaves that to its not_collected."""
+    from mcds.convert.base import added_since
+
+    src = ROOT / "fixtures" / "mapped" / "eclipse"
+    text = (src / "mapping.yaml").read_text(encoding="utf-8")
+    assert "standard_version" not in text
+    sub, _ = convert_mapped([src], src / "mapping.yaml")
+    listed = set((sub.metadata["not_collected"] or "").split(";"))
+    assert "nrm_referrals" in listed and "missing_episodes.safe_and_well_check_date" in listed
+    assert set(added_since("1.0")) <= listed
+    for_1_1 = text.replace("mapping_version: 1", "mapping_version: 1\nstandard_version: '1.1'")
+    newer, _ = convert_mapped([src], mapping(tmp_path, for_1_1))
+    assert not set(added_since("1.0")) & set((newer.metadata["not_collected"] or "").split(";"))
+    assert draft_mapping([src / "eclipse_person.csv"]).count("standard_version: '1.1'") == 1

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 import mcds
 from mcds.cli import main
-
 from mcds.convert.base import load_data
 
 HEADER, EPISODES, MISSING = (",".join(load_data("ssda903")["tables"][t]) for t in ("Header", "Episodes", "Missing"))

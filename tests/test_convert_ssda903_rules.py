@@ -150,7 +150,8 @@ def test_episodes_of_care_after_the_year_are_errors(tmp_path: Path) -> None:
     write(tmp_path, "m.csv", f"{MISSING}\n1,01/01/2009,M,30/03/2025,02/04/2025\n1,01/01/2009,M,01/03/2025,31/03/2025\n")
     sub, report = convert_ssda903([tmp_path], "886", 2025)
     assert len(sub.rows("placements")) == 2  # carried over, and reported
-    got = sorted((f, c, r, col, i.message.split("rule ")[1][:3]) for (c, f, r, col, _), i in zip(issues(report), report.issues))
+    pairs = zip(issues(report), report.issues, strict=True)
+    got = sorted((f, c, r, col, i.message.split("rule ")[1][:3]) for (c, f, r, col, _), i in pairs)
     assert got == [("e.csv", "source-date-after-year", 2, "H", "385"), ("e.csv", "source-date-after-year", 3, "B", "354"),
                    ("m.csv", "source-date-after-year", 2, "E", "571")]
 

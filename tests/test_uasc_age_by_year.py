@@ -42,7 +42,8 @@ def test_the_age_queried_follows_the_collection_year(con, period_end: str, birth
     cur = con.cursor()
     cur.execute("BEGIN")
     try:
-        cur.execute("INSERT INTO metadata (period_start, period_end) VALUES (?, ?)", [end.replace(year=end.year - 1, month=4, day=1), end])
+        start = end.replace(year=end.year - 1, month=4, day=1)
+        cur.execute("INSERT INTO metadata (period_start, period_end) VALUES (?, ?)", [start, end])
         cur.execute("INSERT INTO children (child_id, birth_year_month, uasc) VALUES ('C', ?, true)",
                     [dt.date.fromisoformat(birth + "-01")])
         rows = cur.execute(catalogue(V)["uasc-under-10"].sql(V)).fetchall()
@@ -50,4 +51,5 @@ def test_the_age_queried_follows_the_collection_year(con, period_end: str, birth
         cur.execute("ROLLBACK")
     assert [r[-1] for r in rows] == ([age] if age else [])
     if age:
-        assert catalogue(V)["uasc-under-10"].render(value=birth, age=age).endswith(f"younger than {age} as an unaccompanied asylum-seeking child.")
+        message = catalogue(V)["uasc-under-10"].render(value=birth, age=age)
+        assert message.endswith(f"younger than {age} as an unaccompanied asylum-seeking child.")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from mcds import standard as std
 from mcds.convert.base import ConversionReport
+from mcds.convert.provenance import Origin, Provenance
 from mcds.convert.xmlread import parse_with_lines
 from mcds.errors import InputError
-from mcds.convert.provenance import Origin, Provenance
 from mcds.submission import Submission
 
 __all__ = ["CinChild", "enrich_with_cin", "read_cin"]

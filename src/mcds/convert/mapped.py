@@ -27,7 +27,7 @@ import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -36,6 +36,7 @@ from mcds import standard as std
 from mcds.convert.base import (
     ConversionReport,
     YAMLLoader,
+    added_since,
     cell_location,
     collection_period,
     finish,
@@ -189,10 +190,17 @@ class TableMap(_Strict):
 
 
 class Source(_Strict):
-    file: str = Field(description="File name or glob pattern (e.g. 'FACT_MISSING_PERSON*.csv'), matched ignoring case.")
+    file: str = Field(description="File name or glob pattern (e.g. 'FACT_MISSING_PERSON*.csv'), matched ignoring case "
+                                  "among the inputs by name: a folder before it (C:\\Exports\\ or exports/) is ignored.")
     sheet: str | None = Field(None, description="For XLSX: the sheet (default: the first visible sheet).")
     optional: bool = False
     tables: dict[str, TableMap]
+
+    @property
+    def name(self) -> str:
+        """The file's name or pattern without a folder before it, written with either separator (a path
+        copied from Windows Explorer, with its drive letter, or a POSIX one)."""
+        return PureWindowsPath(self.file).name or self.file
 
 
 class Council(_Strict):
@@ -220,7 +228,32 @@ class Mapping(_Strict):
     link_placements: bool = Field(
         False, description="Link each missing episode without a placement to the placement it started in.")
     not_collected: list[str] = Field(default_factory=list)
+    standard_version: str | None = Field(
+        None, description="The version of the standard the mapping was written for (without it, 1.0): what later "
+                          "versions added and the mapping does not map is listed as not collected, not left blank.")
     sources: list[Source]
+
+    @field_validator("standard_version", mode="before")
+    @classmethod
+    def _version(cls, v: Any) -> Any:
+        if v is not None and str(v) not in std.supported_versions():
+            raise ValueError(f"'{v}' is not a version of the standard ({', '.join(std.supported_versions())})")
+        return None if v is None else str(v)
+
+    def maps(self) -> set[str]:
+        """Every table and ``table.field`` a source fills."""
+        out = set()
+        for src in self.sources:
+            for tname, tmap in src.tables.items():
+                out |= {tname, *(f"{tname}.{f}" for f, fm in tmap.fields.items() if fm is not None)}
+        return out
+
+    def not_collected_in(self) -> list[str]:
+        """What the mapping says is not collected, and what versions after the one it was written for
+        added that it does not map."""
+        mapped = self.maps()
+        later = [x for x in added_since(self.standard_version or "1.0") if x not in mapped]
+        return standard_order([*self.not_collected, *later])
 
     @model_validator(mode="after")
     def _known_names(self) -> Mapping:
@@ -268,6 +301,36 @@ def load_mapping(path: Path) -> Mapping:
             where = ".".join(str(p) for p in e["loc"]) or "(top level)"
             lines.append(f"{where}: {e['msg'].removeprefix('Value error, ')}")
         raise InputError(path, "the mapping is not valid:\n  " + "\n  ".join(lines)) from None
+
+
+GAP = re.compile(r"^\s*(?P<key>[^#\s][^#]*?):\s*null\s*#\s*GAP\b:?\s*(?P<what>.*)$")
+
+
+def mapping_gaps(path: Path) -> list[tuple[int, str, str]]:
+    """The gaps ``mcds mapping init`` marked and nobody filled: (line, key, what it needs) of each
+    ``KEY: null  # GAP: ...`` line of the mapping, and each ``# GAP:`` comment of a source it could not match."""
+    gaps = []
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []  # load_mapping says why
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = GAP.match(line)
+        if m:
+            gaps.append((n, m["key"].strip().strip("'\""), m["what"].strip()))
+        elif re.match(r"^\s*#\s*GAP:", line):
+            gaps.append((n, "", line.split("GAP:", 1)[1].strip()))
+    return gaps
+
+
+def refuse_gaps(path: Path, *, council_given: bool) -> None:
+    """Refuse a mapping whose gaps are still open (each affected value would be converted blank),
+    listing them; the council's code and year need not be filled in when given as options."""
+    gaps = [g for g in mapping_gaps(path) if not (council_given and g[1] in ("la", "year"))]
+    if gaps:
+        listed = "\n  ".join(f"line {n}: {key + ': ' if key else ''}{what}" for n, key, what in gaps)
+        raise InputError(path, f"the mapping still has {len(gaps)} gap(s) marked by `mcds mapping init`; fill each "
+                               f"in (or delete its line) and convert again:\n  {listed}")
 
 
 # ---------------------------------------------------------------- reading sources
@@ -420,6 +483,8 @@ class _Converter:
 
 def convert_mapped(paths: Iterable[Path], mapping: Mapping | Path, *, la: str | None = None, year: int | None = None,
                    created: str | None = None) -> tuple[Submission, ConversionReport]:
+    if not isinstance(mapping, Mapping):
+        refuse_gaps(Path(mapping), council_given=bool(la and year))
     m = load_mapping(mapping) if not isinstance(mapping, Mapping) else mapping
     la = la or m.council.la
     year = year or m.council.year
@@ -430,12 +495,14 @@ def convert_mapped(paths: Iterable[Path], mapping: Mapping | Path, *, la: str | 
     files = _inputs(paths)
     report = ConversionReport("mapped")
     sub = Submission(make_metadata(old, new, start, end, software="convert mapped", created=created,
-                                   not_collected=standard_order(m.not_collected) or None))
+                                   not_collected=m.not_collected_in() or None))
     conv = _Converter(m)
     used: set[Path] = set()
     workbooks: dict[Path, list[Any]] = {}
     for src in m.sources:
-        matched = [f for f in files if fnmatch.fnmatch(f.name.casefold(), src.file.casefold())]
+        matched = [f for f in files if fnmatch.fnmatch(f.name.casefold(), src.name.casefold())]
+        if matched and src.name != src.file:
+            report.note(f"The mapping names '{src.file}': matched by the name {src.name} among the inputs.")
         if not matched:
             if src.optional:
                 report.note(f"No input matches '{src.file}' (optional): skipped.")

@@ -95,6 +95,7 @@ def draft_mapping(paths: Iterable[Path]) -> str:
         "# A field maps from a column (FIELD: COLUMN), a constant ({value: ...}) or a template",
         "# ({template: 'R-{COLUMN}'}); add `values:` to map codes and `format:` for dates ('%d/%m/%Y').",
         "mapping_version: 1",
+        f"standard_version: {_q(s.version)}  # the version this mapping was written for",
         "council:",
         "  la: null    # GAP: your council's 3-digit DfE or 9-character ONS code",
         "  year: null  # GAP: the collection year, by the year it ends (2025 = April 2024 to March 2025)",

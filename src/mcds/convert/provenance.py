@@ -189,13 +189,15 @@ CHILD_OF = {  # how each table's rows name their child (interview_episodes throu
 def with_child_ids(issues: list[Issue], con: Any, tables: Iterable[str]) -> list[Issue]:
     """Each issue on a row of a table holding children's identifiers gains the row's ``child_id``
     (read from the typed tables of :mod:`mcds.validation`, which keep each row's number in ``_row``)."""
+    import duckdb
+
     wanted = {i.location.table for i in issues if i.location.row is not None and i.location.child_id is None}
     ids: dict[tuple[str, int], str] = {}
     for t in sorted(wanted & set(tables)):
         sql = CHILD_OF.get(t, f'SELECT _row, child_id FROM "{t}"')
         try:
             ids.update({(t, r): str(c) for r, c in con.execute(sql).fetchall() if c is not None})
-        except Exception:  # noqa: BLE001 - a table without child_id (or not loaded): no identifiers to add
+        except duckdb.Error:  # a table without child_id, or not loaded: no identifiers to add
             continue
     return [dataclasses.replace(i, location=dataclasses.replace(i.location, child_id=ids[key]))
             if (key := (i.location.table or "", i.location.row or 0)) in ids and i.location.child_id is None else i

@@ -22,7 +22,6 @@ from mcds import standard as std
 from mcds.convert.base import (
     ConversionReport,
     added_since,
-    cell_location,
     collection_period,
     containing_placement,
     finish,
@@ -35,8 +34,8 @@ from mcds.convert.base import (
     standard_order,
     year_month_or_raw,
 )
-from mcds.errors import InputError
 from mcds.convert.provenance import Origin, Provenance, RowOrigin
+from mcds.errors import InputError
 from mcds.issues import Location, column_letter
 from mcds.submission import Submission
 
