@@ -8,7 +8,8 @@ real-world mess the converters must cope with (fixed seed; never real data):
   Reviews table, rows that cannot be converted, a repeated missing episode, an episode ending
   before it starts) and as XML; collection years 2023-24 (SEX 1/2, H5), 2024-25 and 2025-26
   (Z11-Z14).
-- ``fixtures/cin/``: a CIN census XML for the 2024-25 case.
+- ``fixtures/cin/``: CIN census XML files for the 2024-25 returns, with the same children: Kent's
+  for the CSV case, Manchester's for the XML case.
 - ``fixtures/annex_a/``: Ofsted Annex A workbooks (List 8), one agreeing with fixtures/valid/kent
   and one with deliberate differences, for `mcds reconcile`.
 - ``fixtures/mapped/<system>/``: exports in the style of Liquidlogic (HDM), Mosaic and Eclipse,
@@ -191,7 +192,7 @@ def messy_2024_25(kent: Submission) -> None:
     write_csv(folder / "export3.csv", EPISODES, e, crlf=True)
     write_csv(folder / "export4.csv", UASC, t["UASC"], bom=True)
     write_csv(folder / "export5.csv", REVIEWS, t["Reviews"])
-    write_cin(sub, local_ids(sub, 510000))
+    write_cin(sub, local_ids(sub, 510000), "886", "kent-2024-25.xml")
 
 
 def clean_csv(sub: Submission, name: str, year: int, shift: int, first: int, **kw: bool) -> None:
@@ -203,6 +204,7 @@ def clean_csv(sub: Submission, name: str, year: int, shift: int, first: int, **k
 
 
 def xml_903(sub: Submission, name: str, year: int, first: int) -> None:
+    """The XML form of a return, and the CIN census of the same children (LAchildID = CHILDID)."""
     from xml.sax.saxutils import escape
 
     folder = FIX / "ssda903" / name
@@ -234,16 +236,18 @@ def xml_903(sub: Submission, name: str, year: int, first: int) -> None:
         out.append("  </CHILD>")
     out.append("</EXPSSDA903>")
     (folder / f"SSDA903_{year - 1}{year % 100:02d}.xml").write_text("\r\n".join(out) + "\r\n", encoding="utf-8")
+    write_cin(sub, local_ids(sub, first), "352", "manchester-2024-25.xml")
 
 
-def write_cin(sub: Submission, ids: dict[str, str]) -> None:
-    """A CIN census (2024-25) for the messy Kent case: factors per assessment, ISO dates."""
+def write_cin(sub: Submission, ids: dict[str, str], lea: str, name: str) -> None:
+    """A CIN census (2024-25) of the children of a 903 return (``ids``: their LAchildID) and one child not
+    looked after: factors per assessment, ISO dates."""
     rng = random.Random(SEED)
     eps = by_child(sub.rows("missing_episodes"))
     out = ['<?xml version="1.0" encoding="utf-8"?>', "<Message>", "  <Header>",
            "    <CollectionDetails><Collection>CIN</Collection><Year>2025</Year>"
            "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails>",
-           "    <Source><SourceLevel>L</SourceLevel><LEA>886</LEA><SoftwareCode>Synthetic</SoftwareCode>"
+           f"    <Source><SourceLevel>L</SourceLevel><LEA>{lea}</LEA><SoftwareCode>Synthetic</SoftwareCode>"
            "<Release>1</Release><SerialNo>1</SerialNo><DateTime>2025-05-01T10:00:00</DateTime></Source>",
            "  </Header>", "  <Children>"]
     children = [*sub.rows("children"), {"child_id": None, "trafficking_concern": "none_known", "uasc": "false",
@@ -272,7 +276,7 @@ def write_cin(sub: Submission, ids: dict[str, str]) -> None:
         out += ["      </CINdetails>", "    </Child>"]
     out += ["  </Children>", "</Message>"]
     (FIX / "cin").mkdir(parents=True, exist_ok=True)
-    (FIX / "cin" / "kent-2024-25.xml").write_text("\n".join(out) + "\n", encoding="utf-8")
+    (FIX / "cin" / name).write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 # ---------------------------------------------------------------- Annex A

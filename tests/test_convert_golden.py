@@ -54,6 +54,9 @@ CASES: dict[str, Case] = {
     # The XML form (EXPSSDA903): CHILDID, PL, AMISSING blocks, UASC flag and DUC.
     "ssda903/xml-2024-25": lambda: convert_ssda903([S903 / "xml-2024-25" / "SSDA903_202425.xml"], "352", 2025,
                                                    created=CREATED),
+    # The same return with the CIN census of the same children (LAchildID = CHILDID), and one child not looked after.
+    "ssda903/xml-2024-25-cin": lambda: convert_ssda903([S903 / "xml-2024-25" / "SSDA903_202425.xml"], "352", 2025,
+                                                       cin=FIX / "cin" / "manchester-2024-25.xml", created=CREATED),
     # 2025-26: placement codes Z11-Z14 replace Z1; SEX M/F/U.
     "ssda903/csv-2025-26": lambda: convert_ssda903([S903 / "csv-2025-26"], "E08000003", 2026, created=CREATED),
     "annex_a/kent-2024-25": lambda: convert_annex_a(FIX / "annex_a" / "kent-2024-25.xlsx", "886", 2025, created=CREATED),
@@ -177,3 +180,13 @@ def test_council_fixtures_are_what_the_generator_makes(tmp_path: Path) -> None:
                 if p.is_file() and p.name != "mapping.yaml"}  # mappings are written by hand
         assert made.keys() == kept.keys()
         assert [name for name in made if made[name] != kept[name]] == []
+
+
+def test_each_cin_fixture_holds_the_children_of_its_903_return(converted: dict[str, tuple[Path, ConversionReport]]) -> None:
+    """Every child of the return is in its CIN census, and the census has one child more, not looked after."""
+    for case in ("ssda903/csv-2024-25-cin", "ssda903/xml-2024-25-cin"):
+        _, report = converted[case]
+        cin = next(c for c in report.sources if c.source == "CIN census")
+        header = sum(c.written for c in report.sources if c.source == "Header")
+        assert (cin.read, cin.written, cin.rejected) == (header + 1, header, 1), case
+        assert [i.code for i in report.rejections if i.location.file == cin.file] == ["source-row-out-of-scope"]
