@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ CASES: dict[str, tuple[str, int]] = {
     "check-ees": ("check-ees {statistics}", 0),
     "codelist": ("codelist country", 0),
     "codelist json": ("codelist country --format json", 0),
-    "convert ssda903": ("convert ssda903 {ssda903} --la 886 --year 2025 --out {out}", 0),
+    "convert ssda903": ("convert ssda903 {ssda903} --la 886 --year 2026 --out {out}", 0),
     "convert package": ("convert package {kent} --to json --out {out}.json", 0),
     "convert annex-a": ("convert annex-a {annex_a} --la 886 --year 2025 --out {out}", 0),
     "convert mapped": ("convert mapped {mapped} --mapping {mapping} --out {out}", 0),
@@ -173,3 +174,145 @@ def test_a_user_chosen_error_handler_is_kept() -> None:
     default = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
     setup((mine, default, None))
     assert (mine.errors, default.errors) == ("replace", ERRORS)
+
+
+# ---------------------------------------------------------------- files written under the umask
+
+
+WRITERS: dict[str, list[str]] = {  # every command that writes, with every form it writes
+    "template": ["template", "--out", "{out}/template.xlsx"],
+    "pseudonymise": ["pseudonymise", "{kent}", "--out", "{out}/pseudonymised", "--key-file", "{key}"],
+    "convert ssda903": ["convert", "ssda903", "{ssda903}", "--la", "886", "--year", "2026", "--out", "{out}/903",
+                        "--report", "{out}/903-report.json"],
+    "convert package csv": ["convert", "package", "{kent}", "--to", "csv", "--out", "{out}/package"],
+    "convert package json": ["convert", "package", "{kent}", "--to", "json", "--out", "{out}/kent.json"],
+    "convert package xlsx": ["convert", "package", "{kent}", "--to", "xlsx", "--out", "{out}/kent.xlsx"],
+    "convert annex-a": ["convert", "annex-a", "{annex_a}", "--la", "886", "--year", "2025", "--out", "{out}/annex.json"],
+    "convert mapped": ["convert", "mapped", "{mapped}", "--mapping", "{mapping}", "--out", "{out}/mapped"],
+    "mapping init": ["mapping", "init", "{mapped}", "--out", "{out}/draft.yaml"],
+    "validate --annotate": ["validate", "{kent}", "--annotate", "{out}/annotated.xlsx"],
+    "upgrade": ["upgrade", "{kent_1_0}", "--out", "{out}/upgraded"],
+    "stats": ["stats", "{kent}", "--out", "{out}/statistics"],
+}
+
+
+def test_every_command_that_writes_is_checked_for_permissions() -> None:
+    def writes(path: str) -> bool:
+        cmd: click.Command = main
+        for name in path.split():
+            cmd = cmd.get_command(click.Context(cmd), name)  # type: ignore[attr-defined]
+        return any(p.name in ("out", "annotate_out", "report_path") for p in cmd.params)
+
+    covered = {c for c in leaf_commands() if any(args[: len(c.split())] == c.split() for args in WRITERS.values())}
+    assert covered == {c for c in leaf_commands() if writes(c)}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("mask", [0o027, 0o002])
+def test_what_every_command_writes_follows_the_umask(mask: int, work: dict[str, str], tmp_path: Path) -> None:
+    """Files 0666 and folders 0777 less the umask, as any program's (they were 0600 and 0700 whatever it was)."""
+    old = os.umask(mask)
+    try:
+        for case, args in WRITERS.items():
+            out = tmp_path / case.replace(" ", "-")
+            out.mkdir()
+            r = CliRunner().invoke(main, [a.format(**work, out=out) for a in args])
+            assert r.exit_code in (0, 1), f"{case}: {r.output}"
+    finally:
+        os.umask(old)
+    written = [p for p in tmp_path.rglob("*")]
+    assert len(written) > len(WRITERS)
+    modes = {str(p.relative_to(tmp_path)): p.stat().st_mode & 0o777 for p in written}
+    expected = {str(p.relative_to(tmp_path)): (0o777 if p.is_dir() else 0o666) & ~mask for p in written}
+    assert modes == expected
+
+
+# ---------------------------------------------------------------- paths as Windows users have them
+
+
+PLACES = [
+    "Council Data/Kent 2025",                 # spaces
+    "C:/Users/Kent Council/Data",             # a drive letter, on a system where C: is a folder's name
+    "C:\\Users\\Kent Council\\kent",          # a Windows path, one name with backslashes on POSIX
+    "back\\slash data\\kent",                 # backslashes inside a name
+]
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_paths_with_spaces_backslashes_and_drive_letters(place: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    kent = Path(place)
+    kent.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(FIXTURES / "valid" / "kent", kent)
+    (tmp_path / "council.key").write_bytes(KEY)
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        r = runner.invoke(main, list(args))
+        assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+        return r.exit_code, r.output
+
+    code, out = run("validate", place)
+    assert code == 0 and out.splitlines()[0].startswith(f"{place}  (standard ")  # named exactly as given
+    assert run("summary", place)[0] == 0
+    for args in (("convert", "package", place, "--to", "xlsx", "--out", f"{place} copy.xlsx"),
+                 ("pseudonymise", place, "--out", f"{place} pseudonymised", "--key-file", "council.key"),
+                 ("template", "--out", f"{place} template.xlsx"),
+                 ("stats", place, "--out", f"{place} statistics")):
+        code, out = run(*args)
+        assert code == 0 and place in out, out
+        assert Path(args[args.index("--out") + 1]).exists()
+    assert run("validate", f"{place} copy.xlsx")[0] == 0
+    code, out = run("validate", f"{place}\\missing")
+    assert code == 2 and f"mcds: error: {place}\\missing: no such file or folder" in out, out
+
+
+@pytest.mark.parametrize("pattern", ["C:\\Exports\\Liquidlogic\\{name}", "exports\\{name}", "..\\exports/{name}",
+                                     "D:/HDM extracts/{name}", "'C:\\Exports\\{name}'"])
+def test_a_mapping_that_names_a_source_by_its_path_is_matched_by_name(pattern: str, tmp_path: Path) -> None:
+    export = shutil.copytree(FIXTURES / "mapped" / "liquidlogic", tmp_path / "My export")
+    mapping = export / "mapping.yaml"
+    text = mapping.read_text(encoding="utf-8")
+    names = re.findall(r"^  - file: (\S+)$", text, re.M)
+    assert names
+    for name in names:
+        text = text.replace(f"  - file: {name}\n", f"  - file: {pattern.format(name=name)}\n")
+    mapping.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(main, ["convert", "mapped", str(export), "--mapping", str(mapping), "--out",
+                                  str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    for name in names:
+        assert f"matched by the name {name} among the inputs" in r.output
+    same = CliRunner().invoke(main, ["convert", "mapped", str(export), "--mapping",
+                                     str(FIXTURES / "mapped" / "liquidlogic" / "mapping.yaml"), "--out",
+                                     str(tmp_path / "same")])
+    assert same.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in (tmp_path / "same").iterdir())
+    for f in (tmp_path / "same").glob("*.csv"):
+        assert (tmp_path / "out" / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+def test_a_windows_path_in_double_quotes_says_how_to_write_it(tmp_path: Path) -> None:
+    export = shutil.copytree(FIXTURES / "mapped" / "liquidlogic", tmp_path / "export")
+    mapping = export / "mapping.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("  - file: DIM_PERSON*.csv",
+                                                                   '  - file: "C:\\Exports\\DIM_PERSON*.csv"'),
+                       encoding="utf-8")
+    r = CliRunner().invoke(main, ["convert", "mapped", str(export), "--mapping", str(mapping), "--out",
+                                  str(tmp_path / "out")])
+    assert r.exit_code == 2 and "single quotes" in r.output and "line " in r.output, r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_mapping_init_names_files_with_spaces_and_backslashes_as_they_are(tmp_path: Path) -> None:
+    import yaml
+
+    export = tmp_path / "C:\\Exports"
+    export.mkdir()
+    names = ["DIM PERSON (2025).csv", "FACT\\MISSING PERSON.csv", "placements: 2025.csv"]
+    for name, src in zip(names, sorted((FIXTURES / "mapped" / "liquidlogic").glob("*.csv")), strict=True):
+        shutil.copy(src, export / name)
+    r = CliRunner().invoke(main, ["mapping", "init", str(export), "--out", str(tmp_path / "draft.yaml")])
+    assert r.exit_code == 0, r.output
+    doc = yaml.safe_load((tmp_path / "draft.yaml").read_text(encoding="utf-8"))
+    assert sorted(s["file"] for s in doc["sources"]) == sorted(names)

@@ -739,6 +739,9 @@ def load_yaml(path: Path, text: str | None = None, *, loader: Any = None) -> Any
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = ", ".join(x for x in (exc.context, exc.problem) if x)
+        if "unknown escape character" in problem:  # a Windows path in double quotes: "C:\Exports\..."
+            problem += ("; a backslash in double quotes starts an escape: write a Windows path in single quotes "
+                        "('C:\\Exports\\export.csv') or with no quotes")
         raise InputError(path, f"not valid YAML ({problem})", where=where) from None
     except yaml.YAMLError as exc:
         raise InputError(path, f"not valid YAML ({type(exc).__name__})") from None
