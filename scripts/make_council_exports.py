@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from mcds import standard as std  # noqa: E402
 from mcds.safety import normalise_xlsx  # noqa: E402
 from mcds.submission import Submission, read_csv_package  # noqa: E402
 
@@ -303,6 +304,10 @@ ETHNIC_ORDER = ["WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", 
 LEGAL = {"C1": "C1: ICO", "C2": "C2: Full Care Order", "V2": "V2: Single period under S20", "E1": "E1: Placement Order"}
 
 
+# LA of Placement: the council's name, as Annex A workbooks give it
+COUNCIL_NAMES = {c.code: c.title for c in std.load().codelist("council").codes}
+
+
 def annex_a_rows(sub: Submission, as_of: dt.date) -> list[list[object]]:
     """List 8 rows computed from a submission, independently of mcds.reconcile."""
     since = add_years(as_of, -1)
@@ -333,7 +338,8 @@ def annex_a_rows(sub: Submission, as_of: dt.date) -> list[list[object]]:
             "a) Yes" if c["uasc"] == "true" else "b) No", "b) No", date(p.get("start_date")), "N1", "b) No", None,
             LEGAL.get(p.get("legal_status") or "", p.get("legal_status")), None, None, None, None, None, None,
             len(places.get(c["child_id"] or "", [])), None, None, date(p.get("start_date")), p.get("placement_type"),
-            p.get("placement_provider"), None, None, "a) In" if p.get("in_council_area") == "true" else "b) Out", None,
+            p.get("placement_provider"), None, p.get("provider_urn"),
+            "a) In" if p.get("in_council_area") == "true" else "b) Out", COUNCIL_NAMES.get(p.get("placed_in_council") or ""),
             n_missing, n_away, offered, took, "Children in Care Team", "Worker on file",
         ])
     return rows

@@ -73,3 +73,39 @@ def test_cli_convert_annex_a(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["convert", "annex-a", str(tmp_path / "r.json"), "--la", "886", "--year", "2025",
                                   "--out", str(tmp_path / "b")])
     assert r.exit_code == 2
+
+
+def test_the_most_recent_placement_is_carried_with_its_urn_and_council(tmp_path: Path) -> None:
+    """List 8's placement columns fill a placements row (the 1.1 fields provider_urn and placed_in_council):
+    the council from its GSS code or its name; one not in England is carried as found, for the validator,
+    which reports it in the workbook's own coordinates (sheet List 8, the row, the column's letter)."""
+    import mcds
+    from mcds.convert import provenance
+    from mcds.submission import write_csv_package
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "List 8"
+    ws.append(["Child Unique ID", "Gender", "Date of Birth", "Ethnicity", "Start Date of Most Recent Placement",
+               "Child's Legal Status", "Placement Type", "Placement Provider", "URN of Placement", "Placement Location",
+               "LA of Placement"])
+    ws.append(["C1", "a) Male", "2010-02-14", "a) WBRI", "2024-06-01", "C2: Full Care Order", "K2", "a) PR4: Private",
+               "SC123456", "b) Out", "Medway"])
+    ws.append(["C2", "b) Female", "2011-01-01", "a) WBRI", "2024-07-01", "V2", "U6", "PR1", None, "a) In", "E10000016"])
+    ws.append(["C3", "b) Female", "2011-01-01", "a) WBRI", "2024-07-01", "V2", "U6", "PR1", None, "b) Out", "WAL - Cardiff"])
+    ws.append(["C4", "b) Female", "2011-01-01", "a) WBRI", None, None, None, None, None, None, None])
+    wb.save(tmp_path / "a.xlsx")
+    sub, report = convert_annex_a(tmp_path / "a.xlsx", "886", 2025)
+    got = [(p["child_id"], p["start_date"], p["legal_status"], p["placement_provider"], p["provider_urn"],
+            p["in_council_area"], p["placed_in_council"]) for p in sub.rows("placements")]
+    assert got == [("C1", "2024-06-01", "C2", "PR4", "SC123456", "false", "E06000035"),
+                   ("C2", "2024-07-01", "V2", "PR1", None, "true", "E10000016"),
+                   ("C3", "2024-07-01", "V2", "PR1", None, "false", "WAL - Cardiff")]
+    listed = sub.metadata["not_collected"].split(";")
+    assert "placements.provider_urn" not in listed and "placements.placed_in_council" not in listed
+    write_csv_package(sub, tmp_path / "pkg")
+    provenance.write(report.provenance, tmp_path / "pkg")
+    found = [i for i in mcds.validate(tmp_path / "pkg") if i.location.field == "placed_in_council"]
+    assert [(i.code, i.location.file, i.location.sheet, i.location.row, i.location.column, i.location.source_field,
+             i.location.child_id) for i in found] == [
+        ("pattern-mismatch", "a.xlsx", "List 8", 4, "K", "LA of Placement", "C3")]

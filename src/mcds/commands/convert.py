@@ -43,9 +43,8 @@ def guard(out: Path, inputs: list[Path | None], report_path: Path | None = None,
     """Refuse, before any work, outputs that would destroy an input, files mcds did not write, or an
     existing file without --overwrite."""
     from mcds.convert.package import form_of
-    from mcds.submission import guard_output
-
     from mcds.convert.provenance import sidecar
+    from mcds.submission import guard_output
 
     written = guard_output(out, inputs, overwrite=overwrite)
     guard_output(sidecar(out), inputs, overwrite=overwrite)  # the provenance file written beside it
@@ -130,7 +129,8 @@ def package(source: Path, form: str, out: Path, overwrite: bool) -> None:
 @council_options
 @output_options
 def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | None, overwrite: bool) -> None:
-    """Convert the Ofsted Annex A workbook's List 8 (children in care) to the children table.
+    """Convert the Ofsted Annex A workbook's List 8 (children in care) to the children table, with each
+    child's most recent placement (its URN and council).
 
     Annex A counts episodes but does not list them, so no episodes are made: compare the counts
     with a submission's episodes using `mcds reconcile`."""

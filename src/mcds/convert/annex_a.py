@@ -2,15 +2,16 @@
 
 Annex A carries, per child, counts of missing and absent episodes in the last 12 months and
 whether a return interview was offered and accepted after the last one: counts, not episodes.
-The converter therefore gives the children table only and never invents episodes; ``mcds
-reconcile`` compares the counts with a submission's episodes. Headers and values are matched
-by the regular expressions in ``annex_a.yaml``.
+The converter therefore gives the children table and each child's most recent placement (with
+its URN and council: List 8 gives no other), and never invents episodes; ``mcds reconcile``
+compares the counts with a submission's episodes. Headers and values are matched by the regular
+expressions in ``annex_a.yaml``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ from mcds.convert.base import (
     standard_order,
     year_month_or_raw,
 )
+from mcds.convert.provenance import Origin, Provenance, RowOrigin
 from mcds.errors import InputError
+from mcds.issues import column_letter
 from mcds.submission import Submission
 from mcds.workbook import read_workbook_raw
 
@@ -53,6 +56,7 @@ class List8:
     rows: list[AnnexARow]
     columns: dict[str, int]
     unmatched_headers: list[str]
+    headers: dict[str, str] = field(default_factory=dict)  # item -> its header as the workbook names it
 
 
 def parse_value(kind: str, text: str | None) -> str | None:
@@ -109,7 +113,7 @@ def read_list8(path: Path) -> List8:
     for number, cells in every[index + 1:]:
         if any(cells):
             rows.append(AnnexARow(number, {k: cells[i] if i < len(cells) else None for k, i in columns.items()}, columns))
-    return List8(path.name, sheet.name, rows, columns, unmatched)
+    return List8(path.name, sheet.name, rows, columns, unmatched, {k: header[i] or "" for k, i in columns.items()})
 
 
 def convert_annex_a(path: Path, la: str, year: int, *, created: str | None = None) -> tuple[Submission, ConversionReport]:
@@ -118,9 +122,18 @@ def convert_annex_a(path: Path, la: str, year: int, *, created: str | None = Non
     spec = _spec()
     report = ConversionReport("annex-a")
     lst = read_list8(path)
+    mapped = {f"placements.{name}" for name in spec["placement"]}
+    later = [x for x in added_since(spec["standard_version"]) if x not in mapped]
     sub = Submission(make_metadata(old, new, start, end, software="convert annex-a", created=created,
-                                   not_collected=standard_order([*spec["not_collected"],
-                                                                 *added_since(spec["standard_version"])])))
+                                   not_collected=standard_order([*spec["not_collected"], *later])))
+    prov = Provenance("annex-a")
+    letters = {item: column_letter(i + 1) for item, i in lst.columns.items()}
+    headers = {item: header for item, header in lst.headers.items()}
+
+    def origin(r: AnnexARow, fields: dict[str, str]) -> Origin:
+        columns = {f: (letters.get(item), headers.get(item, item)) for f, item in fields.items()}
+        return Origin(lst.file, r.row, None, None, r.cells.get("child_id"), columns, lst.sheet)
+
     missing = [item for item in spec["fields"] if item not in lst.columns]
     if missing:
         report.note(f"{lst.file}: no column found for {', '.join(missing)}; those fields are left empty.")
@@ -144,7 +157,48 @@ def convert_annex_a(path: Path, la: str, year: int, *, created: str | None = Non
             else:
                 row[name] = parse_value(kind, value)
         sub.rows("children").append({**row, **spec["constant"]})
+        prov.add("children", RowOrigin(origin(r, {f: f for f in spec["fields"]})))
+        placement = _placement(r, spec)
+        if placement is not None:
+            table = sub.rows("placements")
+            table.append({"placement_id": f"P{len(table) + 1}", "child_id": child, **placement})
+            prov.add("placements", RowOrigin(origin(r, {"child_id": "child_id",
+                                                        **{f: item for f, (item, _) in spec["placement"].items()}})))
         count.written += 1
     report.note("Annex A holds counts of episodes, not episodes: no episodes are made from it. "
                 "Compare the counts with a submission's episodes with `mcds reconcile`.")
+    report.note("Annex A gives each child's most recent placement only: the placements table holds those "
+                "(with the placement's URN and council), not every placement of the period.")
+    report.provenance = prov
     return finish(sub, report), report
+
+
+def _placement(r: AnnexARow, spec: dict[str, Any]) -> dict[str, str | None] | None:
+    """The child's most recent placement as a placements row, if its start date is given."""
+    if not r.cells.get("placement_start"):
+        return None
+    out: dict[str, str | None] = {}
+    for name, (item, kind) in spec["placement"].items():
+        value = r.cells.get(item)
+        if kind == "date":
+            out[name] = iso_or_raw(value, spec["dates"])
+        elif kind == "text":
+            out[name] = value.strip() if value else None
+        elif kind == "council":
+            out[name] = council_code(value)
+        else:
+            out[name] = parse_value(kind, value)
+    return out
+
+
+def council_code(text: str | None) -> str | None:
+    """A council's 9-character GSS code from the code itself or the council's name; else the text as found
+    (a placement outside England, say, for the validator to report)."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    councils = std.load().codelist("council")
+    by_name = {c.title.casefold(): c.code for c in councils.codes}
+    if text.upper() in {c.code for c in councils.codes}:
+        return text.upper()
+    return by_name.get(text.casefold(), text)
