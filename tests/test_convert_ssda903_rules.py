@@ -166,3 +166,13 @@ def test_every_dfe_rule_names_codes_of_the_catalogue_and_every_check_a_listed_ru
     used = [c["rule"] for c in checks["clashes"].values()]
     used += [*checks["agree_with_header"].values(), *checks["after_year"].values(), *checks["orphans"].values()]
     assert set(used) <= set(spec["dfe_rules"])
+
+
+def test_the_placements_urn_is_carried_over_and_not_listed_as_not_collected(tmp_path: Path) -> None:
+    """Standard 1.1's provider_urn is the SSDA903 URN: carried as found (mcds pseudonymise hashes it)."""
+    write(tmp_path, "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n")
+    write(tmp_path, "e.csv", f"{EPISODES}\n1,01/05/2024,S,C2,N1,K2,PR1,,,,,,SC123456\n")
+    sub, report = convert_ssda903([tmp_path], "886", 2025)
+    assert sub.rows("placements")[0]["provider_urn"] == "SC123456"
+    assert "placements.provider_urn" not in (sub.metadata["not_collected"] or "").split(";")
+    assert all("URN" not in n for n in report.notes if n.startswith("Not carried over"))

@@ -258,7 +258,8 @@ def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | No
     spec = _spec()
     # Without the CIN census, a 903 return says nothing about trafficking or assessment factors.
     not_collected = [x for x in spec["not_collected"] if not (cin and x == "children.cin_factors")]
-    not_collected += added_since(spec["standard_version"])
+    mapped = {f"{table}.{name}" for table, fields in spec["fields"].items() for name in fields}
+    not_collected += [x for x in added_since(spec["standard_version"]) if x not in mapped]
     if cin is None:
         not_collected.append("children.trafficking_concern")
     sub = Submission(make_metadata(old, new, start, end, software="convert ssda903", created=created,
