@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import mcds
@@ -43,7 +44,7 @@ def where(issue: dict) -> tuple:  # type: ignore[type-arg]
     return tuple(issue.get(k) for k in ("code", "file", "row", "line", "column", "source_field", "child_id"))
 
 
-def test_csv_issues_are_at_the_analysts_row_not_the_packages(tmp_path: Path) -> None:
+def test_csv_issues_are_at_the_analysts_row_not_the_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Episodes are re-sorted by child and date, so the package's row is not the analyst's."""
     src = tmp_path / "in"
     write(src, "header.csv", f"{HEADER}\nA1,M,01/01/2009,WBRI,UN1,,\nB2,F,01/01/2010,WBRI,UN1,,\n")
@@ -63,6 +64,9 @@ def test_csv_issues_are_at_the_analysts_row_not_the_packages(tmp_path: Path) -> 
     again = json.loads(CliRunner().invoke(main, ["validate", str(out), "--format", "json"]).output)
     assert [where(i) for i in again["issues"]] == [where(i) for i in report["validation"]["issues"]]
     assert (tmp_path / "out.provenance.json").is_file()
+    monkeypatch.chdir(out)  # named as "." or by its datapackage.json, the package still finds its provenance
+    for name in (".", "datapackage.json"):
+        assert [(i.location.file, i.location.row) for i in mcds.validate(name)] == [("missing.csv", 2)]
 
 
 def test_a_changed_package_is_reported_in_its_own_rows(tmp_path: Path) -> None:

@@ -114,8 +114,8 @@ def _package_root(path: Path) -> Path:
 
 def sidecar(path: Path | str) -> Path:
     """The provenance file of the package at ``path``: ``<folder or file name>.provenance.json`` beside it."""
-    root = _package_root(Path(path))
-    return root.with_name(root.name + SUFFIX)
+    root = _package_root(Path(path).absolute())  # "." has no name of its own
+    return root.with_name(root.name + SUFFIX) if root.name else root / SUFFIX
 
 
 def digest(path: Path | str) -> dict[str, str]:
