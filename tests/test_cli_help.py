@@ -124,7 +124,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, src in {"kent-2025": "valid/kent", "croydon-2025": "valid/croydon", "kent-2024": "1.0/kent",
                       "export": "mapped/liquidlogic"}.items():
         shutil.copytree(FIXTURES / src, base / name)
-    (base / "export" / "mapping.yaml").unlink()
+    shutil.move(base / "export" / "mapping.yaml", base / "liquidlogic.yaml")  # a filled-in mapping of that export
     shutil.copy(FIXTURES / "1.0" / "kent.json", base / "kent-2024.json")
     shutil.copy(FIXTURES / "annex_a" / "kent-2024-25.xlsx", base / "annex-a.xlsx")
     shutil.copytree(ROOT / "docs" / "examples" / "ssda903", base / "903")
@@ -132,7 +132,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "council.key").write_text(KEY + "\n", encoding="utf-8")
     runner = CliRunner()
     for args in (["convert", "package", "kent-2025", "--to", "xlsx", "--out", "kent-2025.xlsx"],
-                 ["pseudonymise", "kent-2025", "--out", "kent-2025-pseudonymised", "--key-file", "council.key"]):
+                 ["pseudonymise", "kent-2025", "--out", "kent-2025-pseudonymised", "--key-file", "council.key"],
+                 ["stats", "kent-2025", "--out", "statistics"]):
         with _inside(base):
             r = runner.invoke(main, args)
         assert r.exit_code == 0, r.output
