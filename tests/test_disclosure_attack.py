@@ -55,9 +55,14 @@ class Attacker:
     """Unknowns: each council's count of every count indicator in every group of children (whole,
     at least 0), and the monthly counts. Everything published constrains them."""
 
-    def __init__(self, data_file: Path, months: dict[str, dict[str, str]], *, rule: bool = False) -> None:
+    def __init__(self, data_file: Path, months: dict[str, dict[str, str]], *, rule: bool = False,
+                 breakdowns: Path | None = None) -> None:
         with data_file.open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
+        self.breakdown_rows: list[dict[str, str]] = []
+        if breakdowns is not None:
+            with breakdowns.open(encoding="utf-8", newline="") as f:
+                self.breakdown_rows = list(csv.DictReader(f))
         self.la: dict[str, dict] = {}
         self.areas: list[tuple[list[str], dict]] = []
         region_of: dict[str, str] = {}
@@ -85,7 +90,9 @@ class Attacker:
         self.rows: list[tuple[dict[int, float], float, float]] = []
         self.months = months
         self.rule = rule
+        self.region_of = region_of
         self._constrain()
+        self._constrain_breakdowns()
 
     def cell(self, c: str, ind: str, sel: tuple[str, str]) -> dict[int, float]:
         return {self.var[c, ind, b]: 1.0 for b in BASES if _in(b, sel)}
@@ -151,6 +158,48 @@ class Attacker:
                     self.rows.append((den, 1.0, math.inf))  # (p - 1/2) / 10^dp <= scale * num / den < (p + 1/2) / 10^dp
                     self.rows.append((self._sum([self._scaled(num, k), self._scaled(den, -(2 * p - 1))]), 0.0, math.inf))
                     self.rows.append((self._sum([self._scaled(num, k), self._scaled(den, -(2 * p + 1))]), -math.inf, -1.0))
+
+    def _bounds(self, text: str) -> tuple[float, float] | None:
+        half = CFG.round_base / 2
+        if text == "low":
+            return 1.0, math.ceil(half) - 1
+        if (d := _num(text)) is None:
+            return None
+        v = int(d)
+        return (0, 0) if v == 0 else (math.ceil(v - half), math.ceil(v + half) - 1)
+
+    def _constrain_breakdowns(self) -> None:
+        """The breakdowns file: each council's count of all children split into the published levels
+        of each breakdown (unknowns: one per council, count and level; a table with these margins
+        always exists, so nothing stronger follows from the full cross of breakdowns and groups),
+        and each area's rounded sum of a level."""
+        topics = {b.label: b for b in PUB.breakdowns}
+        for r in self.breakdown_rows:
+            b = topics.get(r["breakdown_topic"])
+            if b is None:
+                continue  # the Total row repeats the data file
+            members = [c for c in self.la if r["geographic_level"] == "National" or self.region_of[c] == r["region_code"]]
+            level = [lv.label for lv in b.levels].index(r["breakdown"])
+            for ind in COUNTS:
+                bounds = self._bounds(r[ind])
+                if bounds is None:
+                    continue
+                self.rows.append((self._sum([self._levels(c, ind, b)[level] for c in members]), *bounds))
+
+    def _levels(self, c: str, ind: str, b) -> list[dict[int, float]]:  # type: ignore[no-untyped-def]
+        key = ("level", c, ind, b.id)
+        if (key, 0) not in self.var:
+            for k in range(len(b.levels)):
+                self.var[key, k] = len(self.var)
+            ys = [{self.var[key, k]: 1.0} for k in range(len(b.levels))]
+            total = self._scaled(self.cell(c, ind, ("T", "T")), -1.0)
+            if b.exclusive:  # every child in one level
+                self.rows.append((self._sum([*ys, total]), 0.0, 0.0))
+            else:  # every child in one or more of the named levels, or in the last (none of them) alone
+                self.rows.append((self._sum([*ys, total]), 0.0, math.inf))
+                for y in ys[:-1]:
+                    self.rows.append((self._sum([y, ys[-1], total]), -math.inf, 0.0))
+        return [{self.var[key, k]: 1.0} for k in range(len(b.levels))]
 
     @staticmethod
     def _scaled(e: dict[int, float], k: float) -> dict[int, float]:
@@ -250,7 +299,7 @@ def narrow_cells(attacker: Attacker) -> list[tuple]:
 
 def unprotected(tmp_path: Path, subs: list[Submission], *, rule: bool = False) -> list[tuple]:
     written, months = publish_subs(subs, tmp_path / "out")
-    attacker = Attacker(written.data, months)
+    attacker = Attacker(written.data, months, breakdowns=written.breakdowns)
     bad = narrow_cells(attacker)
     if rule:
         bad += [(c, ind, sel, "one value") for c, ind, sel in attacker.suppressed()
@@ -267,7 +316,40 @@ KENT, CROYDON, MANCHESTER, SOUTHWARK = "E10000016", "E09000008", "E08000003", "E
 def test_the_fixtures_together_give_nothing_away(tmp_path: Path) -> None:
     out = run([FIXTURES / "kent", FIXTURES / "manchester"], tmp_path / "o")
     months = out.published.months[max(out.published.months)]
-    assert narrow_cells(Attacker(out.data, months)) == []
+    assert out.breakdowns is not None
+    assert narrow_cells(Attacker(out.data, months, breakdowns=out.breakdowns)) == []
+
+
+def _one_council_regions() -> list[Submission]:
+    # Kent alone in the South East and Manchester alone in the North West: each region's rows are the
+    # council's. Kent's 3 children missing are suppressed; its region's count by sex ("low", 1 to 4)
+    # would pin them to an interval narrower than the protection, unless the audit reads the file.
+    kent = council(KENT, children(3, episodes=1) + children(37))
+    manchester = council(MANCHESTER, children(12, episodes=1) + children(28))
+    return [kent, manchester]
+
+
+def test_the_breakdowns_of_a_region_of_one_council_give_nothing_away(tmp_path: Path) -> None:
+    written, months = publish_subs(_one_council_regions(), tmp_path / "out")
+    assert written.breakdowns is not None
+    with written.breakdowns.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    kent_female = next(r for r in rows if r["region_code"] == "E12000008" and r["breakdown"] == "Female")
+    assert kent_female["children_missing"] == "c"  # suppressed by the audit: "low" would narrow Kent's 3
+    attacker = Attacker(written.data, months, breakdowns=written.breakdowns)
+    assert ("E10000016", "children_missing", ("T", "T")) in attacker.suppressed()
+    assert narrow_cells(attacker) == []
+
+
+def test_an_audit_blind_to_the_breakdowns_would_give_a_count_away(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    protect_module = sys.modules["mcds.stats.protect"]
+    real = protect_module.audit
+    monkeypatch.setattr(protect_module, "audit", lambda *a, **k: real(*a[:6]))  # the breakdowns left out
+    written, months = publish_subs(_one_council_regions(), tmp_path / "out")
+    bad = narrow_cells(Attacker(written.data, months, breakdowns=written.breakdowns))
+    assert ("E10000016", "children_missing", ("T", "T")) in [b[:3] for b in bad]
 
 
 def test_england_percentage_does_not_give_away_a_suppressed_numerator(tmp_path: Path) -> None:
@@ -379,8 +461,12 @@ def test_audit_json_follows_its_schema_and_the_schema_is_in_sync(tmp_path: Path)
     with (tmp_path / "o" / "missing_from_care.csv").open(encoding="utf-8") as f:
         shown = list(csv.DictReader(f))
     cells = sum(r[i] == "c" for r in shown for i in INDS)
+    with (tmp_path / "o" / "missing_from_care_breakdowns.csv").open(encoding="utf-8") as f:
+        by = [r for r in csv.DictReader(f) if r["breakdown_topic"] != "Total"]  # (the Total row repeats the data file)
+    levels = sum(r[i] == "c" for r in by for i in COUNTS)
     months = sum(1 for s in found["suppressions"] if s["where"]["month"])
-    assert found["suppressed"] == cells + months == len(found["suppressions"])
+    assert found["suppressed"] == cells + levels + months == len(found["suppressions"])
+    assert all(s["reason"] == "audit" for s in found["suppressions"] if s["where"]["breakdown"])
     html = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     assert f"{found['suppressed']:,} of the {found['figures']:,} figures" in html
 

@@ -277,7 +277,8 @@ def test_stats_writes_ees_files_that_pass_check_ees(tmp_path: Path) -> None:
             "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == \
-        ["missing_from_care.csv", "missing_from_care.meta.csv", "report.html"]
+        ["missing_from_care.csv", "missing_from_care.meta.csv", "missing_from_care_breakdowns.csv",
+         "missing_from_care_breakdowns.meta.csv", "report.html"]
     assert [c for c, g in check_ees(tmp_path / "out").project("code", "group") if g != "api"] == []
     assert cli("check-ees", str(tmp_path / "out")).exit_code == 0
     meta = read_rows(tmp_path / "out" / "missing_from_care.meta.csv")
@@ -411,7 +412,10 @@ def test_report_is_self_contained_accessible_and_shows_the_published_figures(tmp
         for ident in (a.get("aria-labelledby") or "").split():
             assert f'id="{ident}"' in text
         assert len((a.get("aria-labelledby") or "").split()) == 2
-    assert names.count("table") == 3  # every chart's figures as a table
+    # every chart's figures as a table, and England's counts by each breakdown
+    assert names.count("table") == 3 + len(publication().breakdowns)
+    for b in publication().breakdowns:
+        assert f"<caption>{b.label}, England, 2025</caption>" in text
     national = next(r for r in out.published.rows if r["geographic_level"] == "National"
                     and r["uasc"] == r["trafficking_concern"] == "Total")
     share = national["children_missing_percent"]

@@ -48,6 +48,7 @@ class Output:
     meta: Path
     report: Path
     published: Published
+    breakdowns: Path | None = None  # the breakdowns data file (its .meta.csv beside it), if the version has one
 
 
 def statistics(packages: Sequence[Package], cfg: Disclosure | None = None, version: str | None = None) -> Published:
@@ -169,13 +170,17 @@ def write(result: Published, out: Path, cfg: Disclosure | None = None, version: 
     texts = {
         f"{name}.csv": to_csv(result.columns, result.rows),
         f"{name}.meta.csv": to_csv(list(result.meta[0]), result.meta),
-        "report.html": report(result, cfg or disclosure_settings(version), version),
     }
+    b = result.breakdowns
+    if b is not None:
+        texts |= {f"{b.name}.csv": to_csv(b.columns, b.rows), f"{b.name}.meta.csv": to_csv(list(b.meta[0]), b.meta)}
+    texts["report.html"] = report(result, cfg or disclosure_settings(version), version)
     out = Path(out)
     with atomic_files([out / file for file in texts]) as tmps:  # all written before any is moved into place
         for tmp, text in zip(tmps, texts.values(), strict=True):
             tmp.write_bytes(text.encode("utf-8"))
-    return Output(out / f"{name}.csv", out / f"{name}.meta.csv", out / "report.html", result)
+    return Output(out / f"{name}.csv", out / f"{name}.meta.csv", out / "report.html", result,
+                  out / f"{b.name}.csv" if b is not None else None)
 
 
 def run(paths: Sequence[Path], out: Path, cfg: Disclosure | None = None, version: str | None = None,

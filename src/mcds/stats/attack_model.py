@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from mcds.stats.compute import TOTAL, Aggregator, Council, Selection, in_selection, selections
-from mcds.stats.config import Disclosure, Indicator
+from mcds.stats.config import Breakdown, Disclosure, Indicator
 
 __all__ = ["INF", "LOCAL_AUTHORITY", "NATIONAL", "REGIONAL", "Builder", "Expr", "Place", "Row", "Term"]
 
@@ -23,8 +23,9 @@ INF = math.inf
 
 @dataclass(frozen=True, order=True)
 class Place:
-    """Where a published figure is: a row of the data file and an indicator, or a month of the
-    report's chart of monthly counts (``sel`` empty, ``month`` YYYY-MM)."""
+    """Where a published figure is: a row of the data file and an indicator, a month of the
+    report's chart of monthly counts (``sel`` empty, ``month`` YYYY-MM), or a row of the breakdowns
+    file (``sel`` empty, ``breakdown`` "<breakdown id>:<level number>", or "T" for its Total row)."""
 
     year: int
     level: str
@@ -32,11 +33,14 @@ class Place:
     sel: Selection
     indicator: str
     month: str = ""
+    breakdown: str = ""
 
     def label(self, filters: Sequence[str] = ()) -> str:
         where = f"{self.level} {self.code}" if self.level != NATIONAL else self.code
         if self.month:
             return f"{self.year} {where} {self.indicator} month {self.month}"
+        if self.breakdown:
+            return f"{self.year} {where} {self.indicator} breakdown {self.breakdown}"
         levels = ",".join(f"{f}={s}" for f, s in zip(filters, self.sel, strict=False)) if filters else ",".join(self.sel)
         return f"{self.year} {where} {self.indicator} [{levels}]"
 
@@ -108,7 +112,7 @@ def _rounded_bounds(text: str, cfg: Disclosure) -> tuple[float, float] | None:
 
 class Builder:
     def __init__(self, rows: Sequence[dict[str, str]], months: dict[str, dict[str, str]], councils: Sequence[Council],
-                 agg: Aggregator, cfg: Disclosure, year: int) -> None:
+                 agg: Aggregator, cfg: Disclosure, year: int, breakdowns: Sequence[dict[str, str]] = ()) -> None:
         self.agg, self.cfg, self.year = agg, cfg, year
         self.m = Model()
         pub = agg.pub
@@ -132,6 +136,8 @@ class Builder:
         self.grids: list[list[tuple[Place, Term]]] = []  # per council and count, its hidden cells, if one is small
         self._cells: dict[tuple[str, str, Selection], Term] = {}
         self._groups = self._shared_units()
+        self.breakdown_rows = [r for r in breakdowns if r["time_period"] == str(year)]
+        self._levels: dict[tuple[str, str, str], list[Term]] = {}
 
     # each council's unknowns -------------------------------------------------------------------
     def cell(self, c: Council, ind: str, sel: Selection) -> Term:
@@ -216,6 +222,7 @@ class Builder:
                     else:
                         self._derived(ind, members, sel, row[ind.id], place)
         self._monthly()
+        self._breakdowns()
         return self.m
 
     def _hidden_units(self, c: Council) -> None:
@@ -298,4 +305,59 @@ class Builder:
                     self.m.row({v: 1}, 0, bounds[0], bounds[1], Place(self.year, NATIONAL, self.country, (), ind_id, month))
             self.m.row(total.expr, total.const, 0, 0, None)  # the months add up to the year
 
+    # the breakdowns file -------------------------------------------------------------------------
+    def levels(self, c: Council, ind: str, b: Breakdown) -> list[Term]:
+        """A council's counts in each level of a breakdown: unknowns, whole and at least 0, tied to its
+        count of all children (the filters at Total) as the breakdown's levels are."""
+        key = (c.new_la_code, ind, b.id)
+        found = self._levels.get(key)
+        if found is None:
+            found = self._levels[key] = [Term({self.m.var(("b", *key, k)): 1}) for k in range(len(b.levels))]
+            total = self.cell(c, ind, (TOTAL,) * len(self.filters))
+            every = Term({})
+            for t in found:
+                every.plus(t)
+            every.plus(total, -1)
+            if b.exclusive:  # each child in exactly one level
+                self.m.row(every.expr, every.const, 0, 0, None)
+            else:  # each child in one or more named levels, or in the last alone
+                self.m.row(every.expr, every.const, 0, INF, None)
+                for t in found[:-1]:
+                    one = Term(dict(t.expr))
+                    one.plus(found[-1])
+                    one.plus(total, -1)
+                    self.m.row(one.expr, one.const, -INF, 0, None)
+        return found
 
+    def _breakdowns(self) -> None:
+        if not self.breakdown_rows:
+            return
+        from mcds.stats.breakdowns import BREAKDOWN, TOPIC, breakdown_place
+
+        pub = self.agg.pub
+        by_label = {(b.label, lv.label): (b, k) for b in pub.breakdowns for k, lv in enumerate(b.levels)}
+        regions: dict[str, list[Council]] = {}
+        for c in self.councils:
+            regions.setdefault(c.region_code, []).append(c)
+        total = (TOTAL,) * len(self.filters)
+        # a council's levels are tied to its count of all children alone, and to other councils' levels
+        # through the areas' sums: where every council's count of all children is known, the levels of
+        # that count narrow no hidden count, and are left out
+        linked = [ind for ind in self.counts if any(self.cell(c, ind.id, total).expr for c in self.councils)]
+        for r in self.breakdown_rows:
+            found = by_label.get((r[TOPIC], r[BREAKDOWN]))
+            if found is None:
+                continue  # the Total row: the data file's figures again
+            b, k = found
+            level = r["geographic_level"]
+            code = r["region_code"] if level == REGIONAL else self.country
+            members = regions.get(code, []) if level == REGIONAL else self.councils
+            for ind in linked:
+                bounds = _rounded_bounds(r.get(ind.id, ""), self.cfg)
+                if bounds is None or not members:
+                    continue
+                t = Term({})
+                for c in members:
+                    t.plus(self.levels(c, ind.id, b)[k])
+                self.m.row(t.expr, t.const, bounds[0], bounds[1],
+                           breakdown_place(self.year, level, code, ind.id, b, k))

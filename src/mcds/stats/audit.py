@@ -14,7 +14,11 @@ published constrains them:
   places, over the councils that collect what it needs (a council that does not collect a filter
   field is left out of that filter's percentages, and of nothing else);
 - a median shown rests on at least ``median_minimum`` episodes, ``z`` on none;
-- the monthly counts are rounded and add up to the England count.
+- the monthly counts are rounded and add up to the England count;
+- a region's or England's count by one breakdown level (the breakdowns file) is the sum of its
+  councils' counts in that level, rounded as published; each council's counts in the levels of an
+  exclusive breakdown add up to its count of all children, and in the levels of one whose levels
+  overlap, each is at most that count, and with the level of children in none of them, at least it.
 
 For every suppressed council count the audit solves for the smallest and largest value
 consistent with all of it, as an integer programme (HiGHS): the linear relaxation first, which
@@ -395,13 +399,15 @@ def _components(nvars: int, rows: list[Row]) -> list[int]:
 
 
 def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, str]]], councils: Sequence[Council],
-          agg: Aggregator, cfg: Disclosure, proven: Mapping[Place, Finding] | None = None) -> Audit:
+          agg: Aggregator, cfg: Disclosure, proven: Mapping[Place, Finding] | None = None,
+          breakdowns: Sequence[dict[str, str]] = ()) -> Audit:
     """The attacker's interval for every suppressed council count of a run's published figures.
 
     ``proven``: cells already shown to be protected by an audit of the same figures with fewer of
     them suppressed. Suppressing more only takes constraints away (the attacker's set of
     solutions only grows), so they stay protected and are not solved again; their intervals, made
-    of values the attacker cannot rule out, still hold."""
+    of values the attacker cannot rule out, still hold. ``breakdowns``: the rows of the breakdowns
+    file (:mod:`mcds.stats.breakdowns`), which the attacker reads too."""
     proven = {p: f for p, f in (proven or {}).items() if f.protected(cfg.width)}
     import time
 
@@ -409,7 +415,8 @@ def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, 
     findings: list[Finding] = []
     solves = 0
     for year in sorted({c.time_period for c in councils}):
-        b = Builder(rows, months.get(year, {}), [c for c in councils if c.time_period == year], agg, cfg, year)
+        b = Builder(rows, months.get(year, {}), [c for c in councils if c.time_period == year], agg, cfg, year,
+                    breakdowns)
         model = b.build()
         nvars = len(model.keys)
         comp = _components(nvars, model.rows)

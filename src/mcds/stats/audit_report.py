@@ -45,6 +45,8 @@ class Where(_Model):
     filters: dict[str, str] = Field(description="The row's filter levels (empty for a month of the monthly chart)")
     indicator: str
     month: str = Field("", description="YYYY-MM for a figure of the report's chart of monthly counts")
+    breakdown: dict[str, str] = Field(default_factory=dict, description="For a figure of the breakdowns file: its "
+                                      "breakdown_topic and breakdown (empty otherwise)")
 
 
 class Suppressed(_Model):
@@ -87,9 +89,13 @@ def audit_report(pub: Published, agg: Aggregator, cfg: Disclosure) -> AuditRepor
     filters = [f.id for f in agg.pub.filters]
     names = {TOTAL: agg.pub.filter_levels.total, "Y": agg.pub.filter_levels.yes, "N": agg.pub.filter_levels.no}
 
+    levels = {f"{b.id}:{k}": (b.label, lv.label) for b in agg.pub.breakdowns for k, lv in enumerate(b.levels)}
+
     def where(p: Place) -> Where:
         w = _where(p, filters)
         w.filters = {f: names[s] for f, s in w.filters.items()}
+        if p.breakdown in levels:
+            w.breakdown = dict(zip(("breakdown_topic", "breakdown"), levels[p.breakdown], strict=True))
         return w
 
     shown = figures(pub, agg)
@@ -130,7 +136,8 @@ def audit_report(pub: Published, agg: Aggregator, cfg: Disclosure) -> AuditRepor
 
 def _label(w: Where) -> str:
     levels = ", ".join(f"{k}={v}" for k, v in w.filters.items())
-    at = f"month {w.month}" if w.month else levels
+    at = f"month {w.month}" if w.month else f"{w.breakdown['breakdown_topic']}: {w.breakdown['breakdown']}" \
+        if w.breakdown else levels
     return f"{w.year} {w.geographic_level} {w.code} {w.indicator} ({at})"
 
 

@@ -57,6 +57,8 @@ class Council:
     sources: list[str] = field(default_factory=list)
     # (source, version) of each package of an older version, with what that version cannot hold
     older: list[tuple[str, str, frozenset[str]]] = field(default_factory=list)
+    # count indicator id -> Counter{(breakdown id, level number): rows}
+    breakdowns: dict[str, Counter] = field(default_factory=dict)
 
     def collects(self, needs: Iterable[str]) -> bool:
         """Does the council's source hold every table or field in ``needs``?"""
@@ -76,6 +78,8 @@ class Council:
                 mine.setdefault(base, Counter()).update(counter)
         for ind, counter in other.months.items():
             self.months.setdefault(ind, Counter()).update(counter)
+        for ind, counter in other.breakdowns.items():
+            self.breakdowns.setdefault(ind, Counter()).update(counter)
 
 
 @dataclass(frozen=True)
@@ -102,20 +106,39 @@ def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
 
 Rows = dict[str, dict[Base, Counter]]  # indicator id -> base group -> Counter{value: rows}
 Months = dict[str, Counter]  # indicator id -> Counter{first day of month: rows}
+Breakdowns = dict[str, Counter]  # count indicator id -> Counter{(breakdown id, level number): rows}
+Found = tuple[Rows, Months, Breakdowns]
 
 
 class _Query:
     """The one query run in a connection, built once per run: the rows of every indicator's SQL,
-    joined once to the filter groups of their children and counted. ``by``: a column of
-    ``children`` numbering the submissions the connection holds (a group of them), or None."""
+    joined once to the filter groups and breakdown levels of their children and counted, by filter
+    group and, for each breakdown, by its levels alone (grouping sets: one pass over the rows).
+    ``by``: a column of ``children`` numbering the submissions the connection holds (a group of
+    them), or None.
+
+    A child's level of an exclusive breakdown is the first whose SQL is true, else the last (its
+    otherwise level); of one whose levels overlap, the levels whose SQL is true, as the bits of an
+    integer (none: the otherwise level)."""
 
     def __init__(self, inds: Sequence[Indicator], pub: Publication, con: duckdb.DuckDBPyConnection,
                  by: str | None = None) -> None:
         self.inds = [i for i in inds if i.sql]
         self.nfilters = len(pub.filters)
+        self.breakdowns = pub.breakdowns
         self.by = by
-        groups = ", ".join(f"coalesce(({f.yes}), false) AS f{n}" for n, f in enumerate(pub.filters))
-        fcols = ", ".join(f"g.f{n}" for n in range(self.nfilters))
+        groups = [f"coalesce(({f.yes}), false) AS f{n}" for n, f in enumerate(pub.filters)]
+        for n, b in enumerate(pub.breakdowns):
+            named = [lv for lv in b.levels if not lv.otherwise]
+            if b.exclusive:
+                cases = " ".join(f"WHEN coalesce(({lv.when}), false) THEN {k}" for k, lv in enumerate(named))
+                groups.append(f"CASE {cases} ELSE {len(named)} END AS b{n}")
+            else:
+                bits = " + ".join(f"CASE WHEN coalesce(({lv.when}), false) THEN {1 << k} ELSE 0 END"
+                                  for k, lv in enumerate(named))
+                groups.append(f"({bits}) AS b{n}")
+        fcols = [f"g.f{n}" for n in range(self.nfilters)]
+        bcols = [f"g.b{n}" for n in range(len(pub.breakdowns))]
         branches = []
         self.monthly: set[str] = set()
         for k, ind in enumerate(self.inds):
@@ -129,30 +152,55 @@ class _Query:
                 self.monthly.add(ind.id)
             branches.append(f"SELECT {k} AS i, q.child_id, {value} AS v, {month} AS m FROM (\n{ind.sql}\n) AS q")
         pkg = f"g.{by}" if by else "NULL"
-        self.sql = (f"WITH _groups AS (SELECT child_id, {f'{by}, ' if by else ''}{groups} FROM children),\n"
+        select = ", ".join([f"{pkg} AS _pkg", "r.i", *fcols, "r.v", "r.m", *bcols, "count(*) AS n"])
+        if bcols:
+            main = ", ".join(["_pkg", "r.i", *fcols, "r.v", "r.m"])
+            sets = [f"({main})", *(f"(_pkg, r.i, {b})" for b in bcols)]
+            grouping = f"GROUPING SETS ({', '.join(sets)})"
+            select += f", GROUPING({', '.join(bcols)}) AS _set"
+        else:
+            grouping = "ALL"
+        self.sql = (f"WITH _groups AS (SELECT child_id, {f'{by}, ' if by else ''}{', '.join(groups)} FROM children),\n"
                     f"_rows AS (\n" + "\nUNION ALL\n".join(branches) + "\n)\n"
-                    f"SELECT {pkg} AS _pkg, r.i, {fcols}, r.v, r.m, count(*) AS n "
-                    f"FROM _rows AS r JOIN _groups AS g ON g.child_id = r.child_id GROUP BY ALL")
+                    f"SELECT {select} FROM _rows AS r JOIN _groups AS g ON g.child_id = r.child_id GROUP BY {grouping}")
 
-    def run(self, con: duckdb.DuckDBPyConnection) -> dict[int | None, tuple[Rows, Months]]:
-        """Each submission's rows and months (one, keyed None, without ``by``)."""
-        out: dict[int | None, tuple[Rows, Months]] = {}
-        nf = self.nfilters
+    def run(self, con: duckdb.DuckDBPyConnection) -> dict[int | None, Found]:
+        """Each submission's rows, months and breakdowns (one, keyed None, without ``by``)."""
+        out: dict[int | None, Found] = {}
+        nf, nb = self.nfilters, len(self.breakdowns)
+        every = (1 << nb) - 1  # the grouping-set bits of the filter groups' set: no breakdown grouped
         for r in con.execute(self.sql).fetchall():
             if r[0] not in out:
-                out[r[0]] = ({i.id: {} for i in self.inds}, {i: Counter() for i in self.monthly})
-            rows, months = out[r[0]]
+                out[r[0]] = self.empty()
+            rows, months, breakdowns = out[r[0]]
             ind = self.inds[r[1]]
+            v, m, n = r[2 + nf], r[3 + nf], r[-2 if nb else -1]
+            if nb and r[-1] != every:
+                if ind.is_count:
+                    k = nb - (every ^ r[-1]).bit_length()  # the breakdown grouped: its bit (from the left) is 0
+                    self._add_levels(breakdowns.setdefault(ind.id, Counter()), k, r[4 + nf + k], n)
+                continue
             base = tuple(bool(b) for b in r[2:2 + nf])
-            v, m, n = r[2 + nf], r[3 + nf], r[4 + nf]
             value = None if v is None else (int(v) if float(v).is_integer() else Fraction(v))
             rows[ind.id].setdefault(base, Counter())[value] += n
             if m is not None:
                 months[ind.id][m] += n
         return out
 
-    def empty(self) -> tuple[Rows, Months]:
-        return {i.id: {} for i in self.inds}, {i: Counter() for i in self.monthly}
+    def _add_levels(self, counter: Counter, k: int, level: int, n: int) -> None:
+        b = self.breakdowns[k]
+        if b.exclusive:
+            counter[b.id, level] += n
+            return
+        other = len(b.levels) - 1
+        if not level:
+            counter[b.id, other] += n
+        for bit in range(other):
+            if level >> bit & 1:
+                counter[b.id, bit] += n
+
+    def empty(self) -> Found:
+        return {i.id: {} for i in self.inds}, {i: Counter() for i in self.monthly}, {}
 
 
 @dataclass
@@ -175,7 +223,7 @@ def _query(version: str | None, con: duckdb.DuckDBPyConnection, by: str | None =
 
 
 def _council(path: Path, old: str, new: str, start: dt.date, end: dt.date, not_collected: Iterable[str],
-             found: tuple[Rows, Months], version: str | None, raised: Raised | None = None) -> Council:
+             found: Found, version: str | None, raised: Raised | None = None) -> Council:
     code = std.load(version).codelist("council").by_code.get(new)
     if code is None or code.extra.get("old_la_code") != old:
         raise InputError(path, f"council {old} {new} is not in the council codelist")
@@ -184,7 +232,7 @@ def _council(path: Path, old: str, new: str, start: dt.date, end: dt.date, not_c
         not_collected = raised.not_collected(own)
     older = [(str(path), raised.source, frozenset(set(not_collected) - own))] if raised is not None else []
     return Council(end.year, old, new, code.title, code.extra["region_code"], code.extra["region_name"], start, end,
-                   set(not_collected), found[0], found[1], [str(path)], older)
+                   set(not_collected), found[0], found[1], [str(path)], older, found[2])
 
 
 def part(pkg: Package, version: str | None = None) -> Part:

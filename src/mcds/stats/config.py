@@ -22,8 +22,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from mcds import standard as std
 from mcds.errors import InputError
 
-__all__ = ["EES_SYMBOLS", "Disclosure", "Filter", "Indicator", "Publication", "disclosure_settings", "indicators", "publication",
-           "weakened"]
+__all__ = [
+    "EES_SYMBOLS",
+    "Breakdown",
+    "Disclosure",
+    "Filter",
+    "Indicator",
+    "Publication",
+    "disclosure_settings",
+    "indicators",
+    "publication",
+    "weakened",
+]
 
 Unit = Literal["count", "percent", "days", "ratio"]
 
@@ -98,6 +108,48 @@ class FilterLevels(_Strict):
     no: str
 
 
+class Level(_Strict):
+    label: str
+    when: str = Field("", description="SQL boolean expression over the children table: true for a child in the level")
+    otherwise: bool = Field(False, description="The level of every child in none of the others (it has no SQL)")
+
+
+class Breakdown(_Strict):
+    """Children split one way (by sex, nationality group, ...), published one breakdown at a time,
+    never crossed with the filters or with another breakdown."""
+
+    id: str
+    label: str
+    hint: str = ""
+    exclusive: bool = Field(description="Each child is in exactly one level (the first whose SQL is true, or the "
+                                        "otherwise level); when false, a child may be in several, or only in the "
+                                        "otherwise level (in none of the others)")
+    sources: tuple[str, ...]
+    levels: tuple[Level, ...]
+
+    def model_post_init(self, _context: Any) -> None:
+        if len(self.levels) > 32:  # the levels a child is in are counted as the bits of one integer
+            msg = f"breakdown {self.id}: at most 32 levels"
+            raise ValueError(msg)
+        others = [n for n, lv in enumerate(self.levels) if lv.otherwise]
+        if others not in ([], [len(self.levels) - 1]) or any(bool(lv.when) == lv.otherwise for lv in self.levels):
+            msg = f"breakdown {self.id}: every level has SQL, but the otherwise level, which comes last"
+            raise ValueError(msg)
+        if not self.exclusive and not others:
+            msg = f"breakdown {self.id}: a breakdown whose levels overlap needs an otherwise level"
+            raise ValueError(msg)
+
+
+class BreakdownLevels(_Strict):
+    total: str
+
+
+class BreakdownsPublished(_Strict):
+    dataset: Dataset
+    geographic_levels: tuple[Literal["National", "Regional"], ...]
+    description: str = ""
+
+
 class Publication(_Strict):
     description: str = ""
     dataset: Dataset
@@ -106,6 +158,9 @@ class Publication(_Strict):
     country: Country
     filter_levels: FilterLevels
     filters: tuple[Filter, ...]
+    breakdown_levels: BreakdownLevels | None = None
+    breakdowns: tuple[Breakdown, ...] = ()
+    breakdowns_published: BreakdownsPublished | None = None
     report_indicator: str = Field("", description="The indicator the report charts for all children, each filter's "
                                                   "Yes group and each council")
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mcds.stats.audit import Place, Protection
+from mcds.stats.breakdowns import BreakdownFile, publish_breakdowns
 from mcds.stats.compute import NO, TOTAL, YES, Aggregator, Council, Selection, Stat, selections
 from mcds.stats.config import Disclosure, Indicator, Publication
 from mcds.stats.disclosure import publish_area, publish_council, publish_rounded
@@ -65,6 +66,7 @@ class Published:
     councils: list[Council]
     months: dict[int, dict[str, dict[str, str]]]  # year -> indicator -> month (YYYY-MM) -> rounded count
     protection: Protection | None = None  # the disclosure audit that proves the figures (mcds.stats.protect)
+    breakdowns: BreakdownFile | None = None  # the breakdowns file (mcds.stats.breakdowns), if the version has one
 
 
 def _levels(pub: Publication, sel: Selection) -> dict[str, str]:
@@ -85,7 +87,10 @@ def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator, force
         return memo[key]
 
     by_area: dict[tuple[int, str, str], set[tuple[Selection, str]]] = {}
+    forced = list(forced)
     for p in forced:
+        if p.breakdown:
+            continue  # a figure of the breakdowns file
         by_area.setdefault((p.year, p.level, p.code), set()).add((p.sel, p.indicator))
 
     def force(year: int, level: str, code: str) -> frozenset[tuple[Selection, str]]:
@@ -138,7 +143,8 @@ def publish(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator, force
                 hidden = {p.month for p in forced if p.year == year and p.indicator == ind.id and p.month}
                 months[year][ind.id] = {m.strftime("%Y-%m"): cfg.symbols.suppressed if m.strftime("%Y-%m") in hidden
                                         else publish_rounded(Stat("value", counts.get(m, 0)), cfg) for m in span}
-    return Published(cols, rows, meta_rows(pub, inds), list(councils), months)
+    return Published(cols, rows, meta_rows(pub, inds), list(councils), months,
+                     breakdowns=publish_breakdowns(councils, cfg, agg, rows, forced))
 
 
 def month_range(start: dt.date, end: dt.date) -> list[dt.date]:

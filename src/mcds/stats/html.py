@@ -13,8 +13,10 @@ from decimal import Decimal, InvalidOperation
 from html import escape
 
 from mcds import standard as std
+from mcds.stats.breakdowns import BREAKDOWN, TOPIC
+from mcds.stats.breakdowns import COLUMNS as BREAKDOWN_COLUMNS
 from mcds.stats.compute import NO, TOTAL, YES, Selection
-from mcds.stats.config import Disclosure, indicators, publication
+from mcds.stats.config import Disclosure, Indicator, indicators, publication
 from mcds.stats.ees import LOCAL_AUTHORITY, NATIONAL, Published
 from mcds.stats.versions import older_packages
 
@@ -147,6 +149,8 @@ def _suppression_note(result: Published, cfg: Disclosure) -> str:
     """How many figures are suppressed, and what the audit proved."""
     cells = [v for r in result.rows for k, v in r.items() if k in indicators()]
     cells += [v for by_ind in result.months.values() for by_month in by_ind.values() for v in by_month.values()]
+    if result.breakdowns is not None:  # (its Total rows repeat the data file's figures)
+        cells += [v for r in result.breakdowns.rows if r[TOPIC] != r[BREAKDOWN] for k, v in r.items() if k in indicators()]
     hidden = sum(v == cfg.symbols.suppressed for v in cells)
     text = (f"{hidden:,} of the {len(cells):,} figures in these statistics are not shown "
             f"({cfg.symbols.suppressed}) to protect confidentiality.")
@@ -156,6 +160,30 @@ def _suppression_note(result: Published, cfg: Disclosure) -> str:
                  f"trying to work them out would: each can still be any of a range at least {prot.audit.width} wide"
                  + (f" ({len(prot.added):,} figures were hidden for that)." if prot.added else "."))
     return escape(text)
+
+
+def _breakdowns(result: Published, year: int, share: Indicator | None) -> str:
+    """England's counts by each breakdown (the breakdowns file), as tables: the counts the report's
+    headline percentage rests on, or else every count."""
+    b = result.breakdowns
+    if b is None or share is None:
+        return ""
+    inds = indicators()
+    cols = [i for i in (share.denominator, share.numerator) if i in b.columns] or b.columns[len(BREAKDOWN_COLUMNS):]
+    rows = [r for r in b.rows if r["time_period"] == str(year) and r["geographic_level"] == NATIONAL
+            and r[TOPIC] != r[BREAKDOWN]]
+    if not rows:
+        return ""
+    out = ["<h3>England, by sex, nationality group, type of exploitation and NRM outcome</h3>",
+           "<p>Counts rounded to the nearest 10, one breakdown at a time; the regions' are in "
+           f"{escape(b.name)}.csv. A child with more than one type of exploitation is counted under each.</p>"]
+    for topic in dict.fromkeys(r[TOPIC] for r in rows):
+        mine = [r for r in rows if r[TOPIC] == topic]
+        out.append(f"<figure><figcaption>{escape(topic)}, England, {year}</figcaption>")
+        out.append(_table([topic, *(inds[c].label for c in cols)], [[r[BREAKDOWN], *(r[c] for c in cols)] for r in mine],
+                          f"{topic}, England, {year}"))
+        out.append("</figure>")
+    return "".join(out)
 
 
 def report(result: Published, cfg: Disclosure, version: str | None = None) -> str:
@@ -233,6 +261,7 @@ def report(result: Published, cfg: Disclosure, version: str | None = None) -> st
                                [[_month_label(m), *(vals[k] for _, vals in series)] for k, m in enumerate(labels)],
                                f"Episodes by month, England, {year}"))
             body.append("</figure>")
+        body.append(_breakdowns(result, year, share))
         body.append("</section>")
     body.append("<section aria-labelledby=\"notes\"><h2 id=\"notes\">About these figures</h2>")
     body.append(f"<p>National and regional counts are rounded to the nearest {cfg.round_base} (halves up). Council "
@@ -257,8 +286,9 @@ def report(result: Published, cfg: Disclosure, version: str | None = None) -> st
     for ind in inds.values():
         body.append(f"<dt>{escape(ind.label)} (<code>{escape(ind.id)}</code>)</dt><dd>{escape(ind.definition)}</dd>")
     body.append("</dl></section></main>")
+    files = [f"{pub.dataset.name}.csv", *([f"{result.breakdowns.name}.csv"] if result.breakdowns is not None else [])]
     body.append(f"<footer><p>Produced by mcds from returns in the Missing from Care Data Standard "
-                f"{escape(s.version)}. Data file: {escape(pub.dataset.name)}.csv.</p></footer>")
+                f"{escape(s.version)}. Data files: {escape(', '.join(files))}.</p></footer>")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
             f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 from mcds.errors import MCDSError
 from mcds.stats.audit import LOCAL_AUTHORITY, NATIONAL, REGIONAL, Finding, Place, Protection, audit
-from mcds.stats.compute import Aggregator, Council
+from mcds.stats.breakdowns import BREAKDOWN, COLUMNS, TOPIC, breakdown_place
+from mcds.stats.compute import TOTAL, Aggregator, Council
 from mcds.stats.config import Disclosure
 from mcds.stats.ees import Published, publish
 
@@ -48,14 +49,35 @@ def figures(pub: Published, agg: Aggregator) -> dict[Place, str]:
         for ind, by_month in by_ind.items():
             for month, text in by_month.items():
                 out[Place(year, NATIONAL, p.country.code, (), ind, month)] = text
+    out |= breakdown_figures(pub, agg)
+    return out
+
+
+def breakdown_figures(pub: Published, agg: Aggregator) -> dict[Place, str]:
+    """Every figure of the breakdowns file by its place (none when the version has no breakdowns)."""
+    out: dict[Place, str] = {}
+    if pub.breakdowns is None:
+        return out
+    p = agg.pub
+    levels = {(b.label, lv.label): (b, k) for b in p.breakdowns for k, lv in enumerate(b.levels)}
+    for r in pub.breakdowns.rows:
+        level = r["geographic_level"]
+        code = r["region_code"] if level == REGIONAL else p.country.code
+        if (r[TOPIC], r[BREAKDOWN]) not in levels:
+            continue  # the Total row: the data file's figures again
+        b, k = levels[r[TOPIC], r[BREAKDOWN]]
+        for ind in pub.breakdowns.columns[len(COLUMNS):]:
+            out[breakdown_place(int(r["time_period"]), level, code, ind, b, k)] = r[ind]
     return out
 
 
 def _cost(place: Place, text: str, agg: Aggregator) -> tuple[int, int]:
-    if place.month:
-        return 0, 0
+    if place.month:  # a month that held some: hiding a month that held none tells a reader of the chart too little
+        return 0, 1 if text == "0" else 0
     count = agg.inds[place.indicator].is_count
     number = int(text) if text.isdigit() else 0
+    if place.breakdown:  # a region's or England's count by one breakdown: before any figure of the data file
+        return (1 if place.level == REGIONAL else 2), number
     if not count:
         return (3, 0) if place.level == LOCAL_AUTHORITY else (1 if place.level != NATIONAL else 2, 0)
     if place.level == REGIONAL:
@@ -79,8 +101,8 @@ def _pick(f: Finding, shown: dict[Place, str], cfg: Disclosure, agg: Aggregator,
     best: tuple | None = None
     for place in f.binding if related is None else related:
         text = shown.get(place)
-        if text is None or text in (sym.suppressed, sym.not_collected) or place in taken:
-            continue
+        if text is None or text in (sym.suppressed, sym.not_collected) or place in taken or place.breakdown == TOTAL:
+            continue  # (the breakdowns file's Total row is the data file's figures: hidden there, if at all)
         if place.level == LOCAL_AUTHORITY and agg.inds[place.indicator].is_count and text in ("0", sym.not_applicable):
             continue  # a true zero is never suppressed
         key = (*_cost(place, text, agg), place)
@@ -101,7 +123,8 @@ def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
     kept: set[Place] = set()  # every council count hidden so far: hidden again, so that what is hidden only grows
     for rounds in range(1, MAX_ROUNDS + 1):
         pub = publish(councils, cfg, agg, set(added) | kept, memo)
-        result = audit(pub.rows, pub.months, councils, agg, cfg, proven)
+        result = audit(pub.rows, pub.months, councils, agg, cfg, proven,
+                       pub.breakdowns.rows if pub.breakdowns is not None else ())
         proven = {f.place: f for f in result.findings}
         failures = result.failures
         if not failures or not cfg.secondary_suppression:  # (secondary suppression off: library use only)
@@ -123,6 +146,11 @@ def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Pu
                 pick = _pick(f, shown, cfg, agg, set(added) | set(new), _related(f, by_area, by_code, agg.pub.country.code))
             if pick is not None:
                 new[pick] = f.place
+                if pick.breakdown:  # a breakdown's level binds: hide the area's breakdown of that count whole
+                    topic = pick.breakdown.split(":", 1)[0] + ":"
+                    for q in by_area.get((pick.year, pick.level, pick.code), ()):
+                        if q.indicator == pick.indicator and q.breakdown.startswith(topic) and q not in added:
+                            new.setdefault(q, f.place)
         if not new:
             break
         added |= new
