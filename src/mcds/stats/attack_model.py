@@ -306,14 +306,14 @@ class Builder:
             self.m.row(total.expr, total.const, 0, 0, None)  # the months add up to the year
 
     # the breakdowns file -------------------------------------------------------------------------
-    def levels(self, c: Council, ind: str, b: Breakdown) -> list[Term]:
-        """A council's counts in each level of a breakdown: unknowns, whole and at least 0, tied to its
-        count of all children (the filters at Total) as the breakdown's levels are."""
-        key = (c.new_la_code, ind, b.id)
+    def levels(self, who: str, ind: str, b: Breakdown, total: Term) -> list[Term]:
+        """Counts in each level of a breakdown, of a council or of a region's councils whose counts of
+        all children are known (``who``): unknowns, whole and at least 0, tied to the count of all
+        children (``total``, the filters at Total) as the breakdown's levels are."""
+        key = (who, ind, b.id)
         found = self._levels.get(key)
         if found is None:
             found = self._levels[key] = [Term({self.m.var(("b", *key, k)): 1}) for k in range(len(b.levels))]
-            total = self.cell(c, ind, (TOTAL,) * len(self.filters))
             every = Term({})
             for t in found:
                 every.plus(t)
@@ -328,6 +328,23 @@ class Builder:
                     one.plus(total, -1)
                     self.m.row(one.expr, one.const, -INF, 0, None)
         return found
+
+    def _who(self, ind: str, region: str, members: Sequence[Council]) -> list[tuple[str, Term]]:
+        """Whose level counts a region's sums are made of: each council whose count of all children is
+        hidden, and the others together. Together loses the attacker nothing: the councils' sets of
+        level counts (each a box with a bound on its sum, given its total) add up to the same set for
+        the sum of their totals, whole points included (generalised polymatroids)."""
+        total = (TOTAL,) * len(self.filters)
+        out, known = [], Term({})
+        for c in members:
+            t = self.cell(c, ind, total)
+            if t.expr:
+                out.append((c.new_la_code, t))
+            else:
+                known.plus(t)
+        if len(out) < len(members):
+            out.append((f"known:{region}", known))
+        return out
 
     def _breakdowns(self) -> None:
         if not self.breakdown_rows:
@@ -344,6 +361,7 @@ class Builder:
         # through the areas' sums: where every council's count of all children is known, the levels of
         # that count narrow no hidden count, and are left out
         linked = [ind for ind in self.counts if any(self.cell(c, ind.id, total).expr for c in self.councils)]
+        who = {(ind.id, code): self._who(ind.id, code, members) for ind in linked for code, members in regions.items()}
         for r in self.breakdown_rows:
             found = by_label.get((r[TOPIC], r[BREAKDOWN]))
             if found is None:
@@ -351,13 +369,14 @@ class Builder:
             b, k = found
             level = r["geographic_level"]
             code = r["region_code"] if level == REGIONAL else self.country
-            members = regions.get(code, []) if level == REGIONAL else self.councils
+            areas = [code] if level == REGIONAL else list(regions)
             for ind in linked:
                 bounds = _rounded_bounds(r.get(ind.id, ""), self.cfg)
-                if bounds is None or not members:
+                if bounds is None or not any(a in regions for a in areas):
                     continue
                 t = Term({})
-                for c in members:
-                    t.plus(self.levels(c, ind.id, b)[k])
+                for a in areas:
+                    for name, total_term in who.get((ind.id, a), ()):
+                        t.plus(self.levels(name, ind.id, b, total_term)[k])
                 self.m.row(t.expr, t.const, bounds[0], bounds[1],
                            breakdown_place(self.year, level, code, ind.id, b, k))

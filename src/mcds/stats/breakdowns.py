@@ -51,7 +51,14 @@ def count(agg: Aggregator, ind: Indicator, area: Sequence[Council], b: Breakdown
 
 
 def counts(agg: Aggregator) -> list[Indicator]:
-    return [i for i in agg.inds.values() if i.is_count]
+    """The count indicators the breakdowns file holds."""
+    spec = agg.pub.breakdowns_published
+    chosen = spec.indicators if spec is not None else ()
+    out = [agg.inds[i] for i in chosen if i in agg.inds]
+    if len(out) < len(chosen) or any(not i.is_count for i in out):
+        msg = "statistics.json: breakdowns_published.indicators must name count indicators of indicators.csv"
+        raise ValueError(msg)
+    return out
 
 
 def meta_rows(pub: Publication, inds: Sequence[Indicator]) -> list[dict[str, str]]:

@@ -147,6 +147,7 @@ class BreakdownLevels(_Strict):
 class BreakdownsPublished(_Strict):
     dataset: Dataset
     geographic_levels: tuple[Literal["National", "Regional"], ...]
+    indicators: tuple[str, ...] = Field(description="The count indicators broken down, in the order of the file's columns")
     description: str = ""
 
 
