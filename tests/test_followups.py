@@ -91,6 +91,7 @@ def test_a_too_wide_file_is_refused_by_every_reader_of_a_package_in_the_validato
     before = _tree(tmp_path / "work")
     validator = _refused(_run("validate", pkg), WIDE)
     line = next(x for x in validator.splitlines() if WIDE in x)
+    line = line[:line.index("refused") + len("refused")]  # (validate may go on to suggest a converter)
     for args in (("convert", "package", pkg, "--to", "json", "--out", tmp_path / "work" / "out.json"),
                  ("pseudonymise", pkg, tmp_path / "work" / "out", "--key-file", key),
                  ("reconcile", pkg, "--annex-a", ANNEX),
@@ -148,7 +149,7 @@ def test_reconcile_takes_the_key_from_a_file_or_the_environment(tmp_path: Path) 
     from mcds.submission import write_csv_package
 
     pseudo = write_csv_package(pseudonymise(read_csv_package(KENT), KEY.encode()), tmp_path / "pseudo")
-    assert _run("reconcile", pseudo, "--annex-a", ANNEX).exit_code == 1  # Annex A's ids do not match pseudonyms
+    _refused(_run("reconcile", pseudo, "--annex-a", ANNEX), "--key-file")  # pseudonymised: the key is needed
     assert _run("reconcile", pseudo, "--annex-a", ANNEX, "--key-file", _key_file(tmp_path)).exit_code == 0
     r = _run("reconcile", pseudo, "--annex-a", ANNEX, "--key-env", "MCDS_KEY", env={"MCDS_KEY": KEY})
     assert r.exit_code == 0, r.output
@@ -225,7 +226,7 @@ def test_the_statistics_files_follow_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "stats").iterdir()}
-    assert len(modes) == 3 and set(modes.values()) == {0o640}, modes
+    assert len(modes) == 5 and set(modes.values()) == {0o640}, modes  # two data files, their .meta.csv, the report
 
 
 # ---------------------------------------------------------------- 6: a ZIP file mcds wrote
