@@ -24,7 +24,13 @@ def command(path: Path, meta: Path | None, fmt: str) -> None:
     variables, then suitability for the EES API (warnings only).
 
     Exit status: 0 the files pass (warnings allowed), 1 they fail, 2 the input could not be read.
-    --format json is specified by the JSON Schema src/mcds/stats/check_ees.schema.json."""
+    --format json is specified by the JSON Schema src/mcds/stats/check_ees.schema.json.
+
+    Examples:
+
+    \b
+      mcds check-ees statistics
+    """
     report = check_ees(path, meta)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

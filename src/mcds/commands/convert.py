@@ -86,7 +86,14 @@ def command() -> None:
     and why each rejected row could not be converted. Nothing is written over an input, over a
     folder holding other files than a CSV package mcds wrote, or over a file mcds did not write
     (or that was saved since) unless --overwrite is given. Exit status: 0 no row rejected for a fault, 1 some were (see the
-    report), 2 the input or options could not be used."""
+    report), 2 the input or options could not be used.
+
+    Examples:
+
+    \b
+      mcds convert ssda903 903 --la 886 --year 2025 --out kent-2025
+      mcds convert package kent-2025 --to xlsx --out kent-2025.xlsx
+    """
 
 
 @command.command("ssda903")
@@ -99,7 +106,13 @@ def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out:
     """Convert an SSDA903 return: a folder, its CSV files, or its XML file.
 
     CSV tables are recognised by their columns (Header, Episodes, UASC, Missing); other 903
-    tables are ignored, with a note."""
+    tables are ignored, with a note.
+
+    Examples:
+
+    \b
+      mcds convert ssda903 903 --la 886 --year 2025 --out kent-2025
+    """
     from mcds.convert.ssda903 import convert_ssda903
 
     guard(out, [*inputs, cin], report_path, overwrite=overwrite)
@@ -114,7 +127,13 @@ def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out:
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The folder or file to write.")
 @overwrite_option
 def package(source: Path, form: str, out: Path, overwrite: bool) -> None:
-    """Convert a submission between the standard's forms (CSV package, workbook, JSON), losing nothing."""
+    """Convert a submission between the standard's forms (CSV package, workbook, JSON), losing nothing.
+
+    Examples:
+
+    \b
+      mcds convert package kent-2025 --to xlsx --out kent-2025.xlsx
+    """
     from mcds.convert.package import read_any, write_any
 
     guard(out, [source], form=form, overwrite=overwrite)
@@ -133,7 +152,13 @@ def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | Non
     child's most recent placement (its URN and council).
 
     Annex A counts episodes but does not list them, so no episodes are made: compare the counts
-    with a submission's episodes using `mcds reconcile`."""
+    with a submission's episodes using `mcds reconcile`.
+
+    Examples:
+
+    \b
+      mcds convert annex-a annex-a.xlsx --la 886 --year 2025 --out kent-2025-children
+    """
     from mcds.convert.annex_a import convert_annex_a
 
     guard(out, [source], report_path, overwrite=overwrite)
@@ -150,7 +175,13 @@ def annex_a(source: Path, la: str, year: int, out: Path, report_path: Path | Non
 @output_options
 def mapped(inputs: tuple[Path, ...], mapping: Path, la: str | None, year: int | None, out: Path,
            report_path: Path | None, overwrite: bool) -> None:
-    """Convert a council's own export (CSV or XLSX files, or a folder of them) through a mapping file."""
+    """Convert a council's own export (CSV or XLSX files, or a folder of them) through a mapping file.
+
+    Examples:
+
+    \b
+      mcds convert mapped export --mapping liquidlogic.yaml --out kent-2025
+    """
     from mcds.convert.mapped import convert_mapped
 
     guard(out, [*inputs, mapping], report_path, overwrite=overwrite)
