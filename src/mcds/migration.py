@@ -102,8 +102,6 @@ class Migration(_Model):
         return next((d for d in self.derive if d.table == table and d.field == field), None)
 
 
-def _key(v: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in v.split("."))
 
 
 def parse(text: str, where: str) -> Migration:
@@ -137,9 +135,9 @@ def chain(source: str, target: str) -> list[Migration]:
     by_from = {m.from_: m for m in maps()}
     steps: list[Migration] = []
     at = source
-    while _key(at) < _key(target):
+    while std.version_key(at) < std.version_key(target):
         m = by_from.get(at)
-        if m is None or _key(m.to) > _key(target):
+        if m is None or std.version_key(m.to) > std.version_key(target):
             raise MCDSError(f"no migration map leads from version {source} to {target} of the standard"
                             + (f" (none starts at {at})" if m is None else ""))
         steps.append(m)

@@ -27,6 +27,7 @@ __all__ = [
     "load",
     "standard_root",
     "supported_versions",
+    "version_key",
 ]
 
 TABLE_ORDER_KEY = "tableOrder"
@@ -65,9 +66,14 @@ def folder_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """A version number ("1.10") as what it sorts by: (1, 10), so that 1.10 comes after 1.9."""
+    return tuple(int(p) for p in version.split("."))
+
+
 def supported_versions() -> tuple[str, ...]:
     """Versions this toolkit validates, oldest first."""
-    return tuple(sorted(_versions_index()["versions"], key=lambda v: tuple(int(p) for p in v.split("."))))
+    return tuple(sorted(_versions_index()["versions"], key=version_key))
 
 
 def current_version() -> str:

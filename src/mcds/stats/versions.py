@@ -125,8 +125,6 @@ def bring_up(con: duckdb.DuckDBPyConnection, source: str, target: str, *, schema
     return raised
 
 
-def _key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
 
 
 def raise_to(con: duckdb.DuckDBPyConnection, path: object, source: str, version: str | None, *,
@@ -137,7 +135,7 @@ def raise_to(con: duckdb.DuckDBPyConnection, path: object, source: str, version:
     target = version or std.current_version()
     if not source or source == target:
         return None
-    if _key(source) > _key(target):
+    if std.version_key(source) > std.version_key(target):
         raise InputError(path, f"follows version {source} of the standard, newer than the version {target} "  # type: ignore[arg-type]
                                "the statistics are computed for")
     return bring_up(con, source, target, schema=SCHEMA if group else "main", group=group)

@@ -34,8 +34,6 @@ from mcds.upgrade.report import (
 __all__ = ["UpgradeReport", "not_carried", "upgrade"]
 
 
-def _key(v: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in v.split("."))
 
 
 def _norm(text: str | None) -> str:
@@ -97,9 +95,10 @@ def upgrade(path: Path | str, out: Path | str, *, to: str | None = None, force: 
     if not declared:
         raise InputError(path, "the data does not say which version of the standard it follows (metadata "
                                "standard_version): set it, then upgrade")
-    if _key(declared) >= _key(target):
+    if std.version_key(declared) >= std.version_key(target):
+        newer = std.version_key(declared) > std.version_key(target)
         raise InputError(path, f"the data already follows version {declared} of the standard: there is nothing to "
-                               f"upgrade to {target}" + (" (downgrades are not made)" if _key(declared) > _key(target) else ""))
+                               f"upgrade to {target}" + (" (downgrades are not made)" if newer else ""))
     steps = chain(declared, target)
     source_check, raw = _validated(path)
     extra = not_carried(raw, std.load(declared))

@@ -98,9 +98,6 @@ def uncollected_source(d: Derivation, old: std.Standard, missing: list[str]) -> 
     return bool(fields) and _mentions(d.sql, fields)
 
 
-_uncollected_source = uncollected_source  # the name mcds.stats.versions imports
-
-
 def _fail(m: Migration, d: Derivation, exc: Exception) -> MCDSError:
     what = f"{d.table}.{d.field}" if d.field else d.table
     return MCDSError(f"the migration map to version {m.to} cannot derive {what}: {exc}")

@@ -48,8 +48,6 @@ R = TypeVar("R")
 VERSION_PATTERN = re.compile(r"^\d+\.\d+$")
 
 
-def _version_key(v: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in v.split("."))
 
 
 def cast_sql(f: std.Field, column: str | None) -> str:
@@ -95,7 +93,7 @@ def choose_version(raw: RawSubmission, path: Path, requested: str | None = None)
     else:
         version = std.current_version()
     current = std.current_version()
-    if _version_key(version) < _version_key(current):
+    if std.version_key(version) < std.version_key(current):
         notes.append(f"Version {current} of the standard is available; this submission was validated "
                      f"against version {version}, which it follows (`mcds upgrade` moves it to {current}).")
     return std.load(version), notes
