@@ -349,10 +349,9 @@ class Builder:
     def _breakdowns(self) -> None:
         if not self.breakdown_rows:
             return
-        from mcds.stats.breakdowns import BREAKDOWN, TOPIC, breakdown_place
+        from mcds.stats.breakdowns import BREAKDOWN, TOPIC, breakdown_place, levels_by_label  # (it imports Place)
 
-        pub = self.agg.pub
-        by_label = {(b.label, lv.label): (b, k) for b in pub.breakdowns for k, lv in enumerate(b.levels)}
+        by_label = levels_by_label(self.agg.pub)
         regions: dict[str, list[Council]] = {}
         for c in self.councils:
             regions.setdefault(c.region_code, []).append(c)

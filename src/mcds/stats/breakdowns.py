@@ -40,6 +40,11 @@ def breakdown_place(year: int, level: str, code: str, ind: str, b: Breakdown | N
     return Place(year, level, code, (), ind, breakdown=f"{b.id}:{k}" if b is not None else TOTAL)
 
 
+def levels_by_label(pub: Publication) -> dict[tuple[str, str], tuple[Breakdown, int]]:
+    """Each level of each breakdown by the (breakdown_topic, breakdown) labels of its rows in the file."""
+    return {(b.label, lv.label): (b, k) for b in pub.breakdowns for k, lv in enumerate(b.levels)}
+
+
 def count(agg: Aggregator, ind: Indicator, area: Sequence[Council], b: Breakdown, k: int) -> Stat:
     """The unrounded number of rows of a count indicator whose child is in level ``k`` of ``b``; x when
     a council of the area does not collect what the indicator or the breakdown needs."""

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from mcds.errors import MCDSError
 from mcds.stats.audit import LOCAL_AUTHORITY, NATIONAL, REGIONAL, Finding, Place, Protection, audit
-from mcds.stats.breakdowns import BREAKDOWN, COLUMNS, TOPIC, breakdown_place
+from mcds.stats.breakdowns import BREAKDOWN, COLUMNS, TOPIC, breakdown_place, levels_by_label
 from mcds.stats.compute import TOTAL, Aggregator, Council
 from mcds.stats.config import Disclosure
 from mcds.stats.ees import Published, publish
@@ -59,7 +59,7 @@ def breakdown_figures(pub: Published, agg: Aggregator) -> dict[Place, str]:
     if pub.breakdowns is None:
         return out
     p = agg.pub
-    levels = {(b.label, lv.label): (b, k) for b in p.breakdowns for k, lv in enumerate(b.levels)}
+    levels = levels_by_label(p)
     for r in pub.breakdowns.rows:
         level = r["geographic_level"]
         code = r["region_code"] if level == REGIONAL else p.country.code
