@@ -65,16 +65,20 @@ class _Strict(BaseModel):
 class FieldMap(_Strict):
     """How one field of the standard is filled: from a column, a constant or a template."""
 
-    column: str | None = Field(None, description="The source column (its header, exactly as in the file).")
-    value: str | None = Field(None, description="A constant for every row.")
+    column: str | None = Field(None, description="The source column (its header, exactly as in the file).",
+                               examples=["MISSING_STATUS"])
+    value: str | None = Field(None, description="A constant for every row.", examples=["none_known"])
     template: str | None = Field(None, description="Text with {COLUMN} placeholders, e.g. 'RI-{EPISODE_ID}' "
-                                                   "({{ and }} for a brace itself).")
+                                                   "({{ and }} for a brace itself).", examples=["RI-{FACT_MISSING_PERSON_ID}"])
     values: dict[str, str | None] | None = Field(
-        None, description="Value map, matched ignoring case and stray spaces, e.g. {Absent: away}.")
+        None, description="Value map, matched ignoring case and stray spaces, e.g. {Absent: away}.",
+        examples=[{"Missing": "missing", "Absent": "away", "NA": None}])
     other: str | None = Field(
-        None, description="For values not in the value map; `null` leaves them empty (default: carried over as found).")
-    default: str | None = Field(None, description="For empty cells.")
-    format: str | list[str] | None = Field(None, description="strptime format(s) of dates and times in this column.")
+        None, description="For values not in the value map; `null` leaves them empty (default: carried over as found).",
+        examples=["false"])
+    default: str | None = Field(None, description="For empty cells.", examples=["false"])
+    format: str | list[str] | None = Field(None, description="strptime format(s) of dates and times in this column.",
+                                           examples=["%d/%m/%Y %H:%M", ["%d/%m/%Y", "%Y-%m-%d"]])
 
     @field_validator("values", mode="before")
     @classmethod
@@ -165,8 +169,9 @@ def fill_template(template: str, cells: dict[str, str | None]) -> str | None:
 class When(_Strict):
     """Fill the table only for rows whose column holds one of the values (ignoring case)."""
 
-    column: str
-    equals: list[str]
+    column: str = Field(description="The source column to look at.", examples=["RETURN_INTERVIEW_OFFERED"])
+    equals: list[str] = Field(description="The values (ignoring case and stray spaces) for which the table is filled.",
+                              examples=[["Yes", "Y"]])
 
 
 def _column_shorthand(schema: dict[str, Any]) -> None:
@@ -178,8 +183,11 @@ def _column_shorthand(schema: dict[str, Any]) -> None:
 class TableMap(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_column_shorthand)
 
-    when: When | None = None
-    fields: dict[str, FieldMap | None]
+    when: When | None = Field(None, description="Fill the table only from some rows of the source (default: from every row).",
+                              examples=[{"column": "RETURN_INTERVIEW_OFFERED", "equals": ["Yes", "Y"]}])
+    fields: dict[str, FieldMap | None] = Field(
+        description="For each field of the table, how it is filled; a field left out (or `null`) stays empty.",
+        examples=[{"child_id": "DIM_PERSON_ID", "episode_type": {"column": "MISSING_STATUS", "values": {"Absent": "away"}}}])
 
     @field_validator("fields", mode="before")
     @classmethod
@@ -191,10 +199,14 @@ class TableMap(_Strict):
 
 class Source(_Strict):
     file: str = Field(description="File name or glob pattern (e.g. 'FACT_MISSING_PERSON*.csv'), matched ignoring case "
-                                  "among the inputs by name: a folder before it (C:\\Exports\\ or exports/) is ignored.")
-    sheet: str | None = Field(None, description="For XLSX: the sheet (default: the first visible sheet).")
-    optional: bool = False
-    tables: dict[str, TableMap]
+                                  "among the inputs by name: a folder before it (C:\\Exports\\ or exports/) is ignored.",
+                      examples=["FACT_MISSING_PERSON*.csv", "mosaic_export.xlsx"])
+    sheet: str | None = Field(None, description="For XLSX: the sheet (default: the first visible sheet).",
+                              examples=["Missing steps"])
+    optional: bool = Field(False, description="Skip this source, with a note, when no input matches it (default: refuse).",
+                           examples=[True])
+    tables: dict[str, TableMap] = Field(description="The tables of the standard each row of the source fills.",
+                                        examples=[{"children": {"fields": {"child_id": "PERSONID"}}}])
 
     @property
     def name(self) -> str:
@@ -204,8 +216,10 @@ class Source(_Strict):
 
 
 class Council(_Strict):
-    la: str | None = None
-    year: int | None = None
+    la: str | None = Field(None, description="The council: its 3-digit DfE code or 9-character ONS code "
+                                             "(`--la` overrides it).", examples=["886", "E10000016"])
+    year: int | None = Field(None, description="The collection year, by the year it ends: 2025 is April 2024 to March "
+                                               "2025 (`--year` overrides it).", examples=[2025])
 
     @field_validator("la", mode="before")
     @classmethod
@@ -220,18 +234,26 @@ def _as_text(v: Any) -> str:
 
 
 class Mapping(_Strict):
-    mapping_version: Literal[1] = 1
-    council: Council = Council()
-    date_formats: list[str] = Field(default_factory=list, description="Date formats tried for every date column.")
+    mapping_version: Literal[1] = Field(1, description="The version of the mapping file's own format.", examples=[1])
+    council: Council = Field(Council(), description="Whose data it is, and for which year.",
+                             examples=[{"la": "886", "year": 2025}])
+    date_formats: list[str] = Field(default_factory=list, description="Date formats tried for every date column.",
+                                    examples=[["%Y-%m-%d %H:%M:%S.%f"]])
     midnight_means_no_time: bool = Field(
-        True, description="A time of 00:00 in a date-and-time column means the time was not recorded.")
+        True, description="A time of 00:00 in a date-and-time column means the time was not recorded.", examples=[False])
     link_placements: bool = Field(
-        False, description="Link each missing episode without a placement to the placement it started in.")
-    not_collected: list[str] = Field(default_factory=list)
+        False, description="Link each missing episode without a placement to the placement it started in.", examples=[True])
+    not_collected: list[str] = Field(
+        default_factory=list, description="The tables and table.field the system does not hold: the submission says "
+                                          "so, and statistics that need them are shown as not available (x), never as 0.",
+        examples=[["missing_episodes.police_risk_level", "nrm_referrals"]])
     standard_version: str | None = Field(
         None, description="The version of the standard the mapping was written for (without it, 1.0): what later "
-                          "versions added and the mapping does not map is listed as not collected, not left blank.")
-    sources: list[Source]
+                          "versions added and the mapping does not map is listed as not collected, not left blank.",
+        examples=["1.1"])
+    sources: list[Source] = Field(description="The export's files (or sheets), each with the tables it fills.",
+                                  examples=[[{"file": "DIM_PERSON*.csv", "tables": {"children": {"fields": {
+                                      "child_id": "DIM_PERSON_ID"}}}}]])
 
     @field_validator("standard_version", mode="before")
     @classmethod
