@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data" / "stats"
 OUT = HERE / "out" / "stats"
 SEED = 20261125
+VERSION = "1.0"  # the packages follow 1.0: a run brings them up to the current version, as councils' would be
 COUNCILS = 150
 EPISODES = 2_000_000
 CHILDREN_PER_COUNCIL = 3000
@@ -39,7 +40,7 @@ PERIOD = (dt.date(2024, 4, 1), dt.date(2025, 3, 31))
 
 def councils_in_operation(n: int) -> list[tuple[str, str]]:
     out = []
-    for c in std.load().codelist("council").codes:
+    for c in std.load(VERSION).codelist("council").codes:
         start, end = c.extra.get("valid_from") or "0000", c.extra.get("valid_to") or "9999"
         if start <= PERIOD[0].isoformat() and end >= PERIOD[1].isoformat():
             out.append((c.extra["old_la_code"], c.code))
@@ -51,11 +52,11 @@ def _iso(d: dt.date | None) -> str:
 
 
 def make_council(folder: Path, old: str, new: str, episodes: int, rng: random.Random) -> None:
-    meta = {"standard_version": "1.0", "old_la_code": old, "new_la_code": new,
+    meta = {"standard_version": VERSION, "old_la_code": old, "new_la_code": new,
             "period_start": PERIOD[0].isoformat(), "period_end": PERIOD[1].isoformat(),
             "software": "mcds benchmark generator", "created": "2025-05-01T09:00:00Z", "pseudonymised": "true"}
     write_csv_package(Submission(meta), folder)  # datapackage.json and empty tables; rows written below
-    s = std.load()
+    s = std.load(VERSION)
     cols = {t.name: t.field_names for t in s.tables.values()}
     rows: dict[str, list[list[str]]] = {t: [] for t in cols}
     n = CHILDREN_PER_COUNCIL
