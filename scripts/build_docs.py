@@ -30,7 +30,9 @@ rule, indicator or command is typed here):
    command exists. ``<!-- mcds-run exit=1: ... -->`` documents a command that is expected to fail.
 3. **Downloads** (``schema/<version>/...``, the ``$id`` of the standard's JSON Schemas): the Data
    Package descriptor, Table Schemas, JSON Schemas, codelists, catalogues, the XLSX template (once
-   ``mcds template`` exists) and the example submissions, for every supported version. They are not
+   ``mcds template`` exists) and the example submissions, for every supported version; the toolkit's
+   wheel and sdist (``toolkit/...``, built offline by ``docs_gen.toolkit``); the mappings and synthetic
+   exports of the case-management guides (``examples/<system>/...``). They are not
    committed: this module is also an MkDocs hook (``hooks:`` in mkdocs.yml) that adds them to the
    site at build time, and ``--downloads DIR`` writes them for any other builder.
 

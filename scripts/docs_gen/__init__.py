@@ -7,6 +7,9 @@
 - ``guidance``: the published guidance the standard names (``guidance.csv``), linked
 - ``pages``: every reference page of every version, and the reference index
 - ``downloads``: the downloads (``schema/<version>/...``) and their page
+- ``toolkit``: the toolkit's wheel and sdist (``toolkit/...``), built offline, and the install steps
+- ``guides``: the mappings and synthetic exports of the case-management guides (``examples/<system>/...``)
+- ``mapping``: the mapping file's keys, from its JSON Schema
 - ``embeds``, ``runner``: ``mcds-embed`` and ``mcds-run`` blocks in hand-written pages
 - ``site``: the whole generation (pages, the MkDocs nav), checking and writing
 - ``hook``: the MkDocs hook (downloads, table cells labelled for phones, the search worker's query separator)

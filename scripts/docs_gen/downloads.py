@@ -17,7 +17,9 @@ from mcds import generate as gen
 from mcds import standard as std
 
 from .cli import command_help
+from .guides import guide_downloads
 from .markdown import DOWNLOADS, REFERENCE, ROOT, code, header, md_table, rel
+from .toolkit import TOOLKIT, distribution_names, distributions, project
 
 DOWNLOAD_GROUPS = (  # (heading, which files), in the order readers look for them
     ("The standard", lambda n: "/" not in n and n.endswith(".json") and n not in ("disclosure.json", "statistics.json")),
@@ -33,7 +35,7 @@ def downloads_page() -> str:
     parts = [header("the standard's files (`standard/<version>/`) and `fixtures/valid/`"), "# Downloads\n\n",
              "Everything a tool needs to read, write or check the standard, at addresses that never change "
              f"for a version: `{std.canonical_url()}{DOWNLOADS}/VERSION/FILE`. The example submissions are "
-             "synthetic: they describe no real child.\n\n"]
+             "synthetic: they describe no real child.\n\n", toolkit_section(page), guides_section(page)]
     for version in reversed(std.supported_versions()):
         files = download_files(version)
         parts.append(f"## Version {version} {{#v{version.replace('.', '-')}}}\n\n")
@@ -51,17 +53,38 @@ def downloads_page() -> str:
     return "".join(parts)
 
 
+def toolkit_section(page: str) -> str:
+    """The toolkit's wheel and sdist, built by the docs build from the same commit as the site."""
+    name, version = project()
+    what = {"wheel": "The toolkit, ready to install with `pip` or `pipx`: the `mcds` command, with every version of "
+                     "the standard inside it.",
+            "sdist": "Its source distribution: the code, the standard's folders, the tests, fixtures and documentation."}
+    rows = [[f"[{code(file)}]({rel(page, TOOLKIT + '/' + file)})", what[kind]] for kind, file in distribution_names().items()]
+    return (f"## The toolkit, {name} {version} {{#toolkit}}\n\n"
+            f"[Install the toolkit]({rel(page, 'councils/install.md')}) says how to install the wheel with nothing "
+            "but Python, also on a computer without internet access.\n\n" + md_table(["File", "What it is"], rows) + "\n")
+
+
+def guides_section(page: str) -> str:
+    """The mappings and synthetic exports the case-management guides use."""
+    rows = [[f"[{code(name.rsplit('/', 1)[-1])}]({rel(page, name)})", what] for name, (what, _) in guide_downloads().items()]
+    return ("## Case-management systems {#case-management}\n\n"
+            "The mapping files of the guides for councils' own systems, and synthetic exports to try them on.\n\n"
+            + md_table(["File", "What it is"], rows) + "\n")
+
+
 # ---------------------------------------------------------------- downloads
 
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the same files give the same archive
 
 
-def zip_folder(folder: Path) -> bytes:
+def zip_folder(folder: Path, name: str | None = None, keep: Callable[[Path], bool] = lambda p: True) -> bytes:
+    """The folder's files (those ``keep`` keeps) zipped in a folder called ``name`` (default: the folder's own)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for p in sorted(folder.rglob("*")):
-            if p.is_file():
-                info = zipfile.ZipInfo(f"{folder.name}/{p.relative_to(folder).as_posix()}", ZIP_DATE)
+            if p.is_file() and keep(p):
+                info = zipfile.ZipInfo(f"{name or folder.name}/{p.relative_to(folder).as_posix()}", ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 z.writestr(info, p.read_bytes())
@@ -193,5 +216,7 @@ def download_files(version: str) -> dict[str, tuple[str, Callable[[], bytes]]]:
 
 def all_downloads() -> dict[str, bytes]:
     """Path relative to the site root -> bytes, for every supported version."""
-    return {f"{DOWNLOADS}/{v}/{name}": make() for v in std.supported_versions()
-            for name, (_, make) in download_files(v).items()}
+    return {**{f"{DOWNLOADS}/{v}/{name}": make() for v in std.supported_versions()
+               for name, (_, make) in download_files(v).items()},
+            **{f"{TOOLKIT}/{name}": data for name, data in distributions().items()},
+            **{name: make() for name, (_, make) in guide_downloads().items()}}

@@ -14,10 +14,14 @@ from .changes import versions_summary
 from .codelists import description, repeated_frames
 from .guidance import GUIDANCE
 from .indicators import indicators_rows, placeholders
+from .mapping import mapping_reference
 from .markdown import DOWNLOADS, LINKS, code, fenced, md_table, rel
 from .tables import issues_by_field
+from .toolkit import install_block
 
-EMBED = re.compile(r"<!-- mcds-embed: (?P<what>\w+) (?P<arg>\S+) -->\n(?P<body>.*?)<!-- mcds-embed end -->\n", re.S)
+# An embed may be indented (inside a content tab or a list): its text is indented as its opening line is.
+EMBED = re.compile(r"^(?P<indent>[ \t]*)<!-- mcds-embed: (?P<what>\w+) (?P<arg>\S+) -->\n(?P<body>.*?)"
+                   r"^[ \t]*<!-- mcds-embed end -->\n", re.S | re.M)
 
 
 def embed(what: str, arg: str, page: str) -> str:
@@ -84,6 +88,10 @@ def embed(what: str, arg: str, page: str) -> str:
         return "Guidance: " + "; ".join(f"[{by_key[k].title}]({by_key[k].url})" for k in arg.split(",")) + ".\n"
     if what == "versions":  # every version, with a link to what it changed
         return versions_summary(page)
+    if what == "mapping":  # every key of a mapping file, from its JSON Schema: mapping keys
+        return mapping_reference(page)
+    if what == "install":  # the commands that install the toolkit's wheel: install HOW (docs_gen/toolkit.py)
+        return install_block(arg)
     if what == "issue":
         it = cat.catalogue(s.version)[arg]
         return (f"[{code(it.code)}]({rel(page, LINKS.issue(it.code))}) ({it.severity.value}, {it.title}): "
@@ -108,5 +116,9 @@ def _flatten(doc: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def fill_embeds(text: str, page: str) -> str:
-    return EMBED.sub(lambda m: f"{m.group(0).split(chr(10), 1)[0]}\n{embed(m['what'], m['arg'], page)}"
-                               "<!-- mcds-embed end -->\n", text)
+    def fill(m: re.Match[str]) -> str:
+        body = "".join(m["indent"] + line if line.strip() else line
+                       for line in embed(m["what"], m["arg"], page).splitlines(keepends=True))
+        return f"{m.group(0).split(chr(10), 1)[0]}\n{body}{m['indent']}<!-- mcds-embed end -->\n"
+
+    return EMBED.sub(fill, text)
