@@ -305,8 +305,13 @@ def test_downloads_are_at_stable_versioned_paths(site: Path) -> None:
 def test_downloads_option_writes_what_the_site_publishes(site: Path, tmp_path: Path) -> None:
     count = build_docs.write_downloads(tmp_path)
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    published = sorted(p.relative_to(site).as_posix() for p in (site / "schema").rglob("*") if p.is_file())
+    # the downloads: the standard's files, the toolkit's wheel and sdist, the guides' examples (not docs/examples)
+    in_docs = {p.relative_to(DOCS).as_posix() for p in (DOCS / "examples").rglob("*") if p.is_file()}
+    published = sorted(rel for p in site.rglob("*") if p.is_file()
+                       and (rel := p.relative_to(site).as_posix()).split("/")[0] in ("schema", "toolkit", "examples")
+                       and rel not in in_docs)
     assert written == published and count == len(written)
+    assert [r for r in written if (tmp_path / r).read_bytes() != (site / r).read_bytes()] == [], "reproducible"
 
 
 def test_example_downloads_hold_the_fixtures(site: Path) -> None:
