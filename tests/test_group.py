@@ -275,9 +275,9 @@ def test_runs_one_after_another_stop_at_the_first_invalid_package(tmp_path: Path
     seen: list[list[Path]] = []
     real = stats._parts_of
 
-    def spy(paths, version, in_worker=False):  # type: ignore[no-untyped-def]
+    def spy(paths, version, in_worker=False, cfg=None):  # type: ignore[no-untyped-def]
         seen.append(list(paths))
-        return real(paths, version, in_worker)
+        return real(paths, version, in_worker, cfg)
 
     monkeypatch.setattr(stats, "_parts_of", spy)
     with pytest.raises(InvalidSubmission) as info:

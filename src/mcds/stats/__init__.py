@@ -12,6 +12,7 @@ in the Explore Education Statistics open data format, with a self-contained HTML
 - :mod:`~mcds.stats.protect`: suppression that the audit proves; :mod:`~mcds.stats.audit_report`
   what ``mcds stats --audit`` prints;
 - :mod:`~mcds.stats.ees`: the EES data and metadata files;
+- :mod:`~mcds.stats.guidance`: what a run covers, and the EES data guidance file;
 - :mod:`~mcds.stats.html`: the report;
 - :mod:`~mcds.stats.check_ees`: the DfE screener's checks of EES files.
 """
@@ -26,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mcds.errors import InputError
-from mcds.stats.compute import Aggregator, Part, combine, compute, group_parts, part
+from mcds.stats.compute import Aggregator, Council, Part, combine, compute, group_parts, part
 from mcds.stats.config import Disclosure, disclosure_settings, indicators, publication
+from mcds.stats.disclosure import publish_council
 from mcds.stats.ees import Published, to_csv
 from mcds.stats.load import InvalidSubmission, Package, load_package
 from mcds.stats.protect import protect
@@ -38,6 +40,7 @@ PARALLEL_FROM = 4  # packages: below this, starting worker processes costs more 
 # returns (measured: 88 ms a package in groups of 10, 64 in groups of 37, 68 in groups of 75, about
 # 100 in one group of 150, one thread each), and a worker holds one group in memory at a time.
 RUN_MAX = 40
+GUIDANCE = "data_guidance.txt"  # the EES data guidance, beside the data files (mcds.stats.guidance)
 
 __all__ = ["Output", "published", "run", "statistics", "write"]
 
@@ -73,12 +76,18 @@ def _part_of(path: Path, version: str | None, in_worker: bool = False) -> tuple:
         pkg.close()
 
 
-def _parts_of(paths: Sequence[Path], version: str | None, in_worker: bool = False) -> list[tuple]:
+def _parts_of(paths: Sequence[Path], version: str | None, in_worker: bool = False,
+              cfg: Disclosure | None = None) -> list[tuple]:
     """Validate and compute a run of packages (in a worker process when there are several runs): all
     at once as a :class:`~mcds.validation.group.Group`, which costs far less than one by one. A
     package the group does not take, or every package of a group that is not proven valid, is
     validated on its own, which gives the validator's report. The results are in the order of
-    ``paths``, up to and including the first error."""
+    ``paths``, up to and including the first error.
+
+    With ``cfg``, each council's statistics are also worked out, and its own rows published by the
+    rules with nothing forced (the first thing disclosure control does with every council): done
+    here, in the workers, that is done in parallel rather than in the main process after them.
+    ``("ok", part, (statistics, rows))``."""
     threads = 1 if in_worker else None  # one worker per core already: more threads per query only contend
     also = [i.sql for i in indicators(version).values() if i.sql]
     group = Group(also=also, threads=threads)
@@ -99,6 +108,10 @@ def _parts_of(paths: Sequence[Path], version: str | None, in_worker: bool = Fals
         results.append(r)
         if r[0] != "ok":
             break
+    if cfg is not None:
+        agg = Aggregator(version)
+        results = [(*r, (agg.council_stats(r[1].council), publish_council(agg, r[1].council, cfg)))
+                   if r[0] == "ok" else r for r in results]
     return results
 
 
@@ -119,7 +132,10 @@ def _runs(paths: Sequence[Path], workers: int) -> list[list[Path]]:
     return runs
 
 
-def _parts(paths: Sequence[Path], version: str | None, workers: int | None, progress: Progress | None = None) -> list[Part]:
+def _parts(paths: Sequence[Path], version: str | None, workers: int | None, progress: Progress | None = None,
+           cfg: Disclosure | None = None) -> list[Part] | tuple[list[Part], list[tuple | None]]:
+    """Every package's part, in order; with ``cfg``, also what each part's worker worked out for
+    disclosure control (see :func:`_parts_of`)."""
     workers = min(workers or os.cpu_count() or 1, len(paths))
     parallel = workers > 1 and len(paths) >= PARALLEL_FROM
     runs = _runs(paths, workers if parallel else 1)
@@ -128,41 +144,62 @@ def _parts(paths: Sequence[Path], version: str | None, workers: int | None, prog
     if parallel:
         ctx = multiprocessing.get_context("spawn")  # never fork a process that may hold DuckDB threads
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            for run, rs in zip(runs, pool.map(_parts_of, runs, [version] * len(runs), [True] * len(runs)), strict=True):
+            for run, rs in zip(runs, pool.map(_parts_of, runs, [version] * len(runs), [True] * len(runs),
+                                              [cfg] * len(runs)), strict=True):
                 results += rs
                 done += len(run)
                 if progress:
                     progress(done, len(paths))
     else:
         for run in runs:
-            results += _parts_of(run, version)
+            results += _parts_of(run, version, cfg=cfg)
             done += len(run)
             if progress:
                 progress(done, len(paths))
             if results and results[-1][0] != "ok":
                 break  # the first error stops the run
-    out = []
+    out, rows = [], []
     for r in results:  # the first error in the order given, whatever order the workers finished in
         if r[0] == "invalid":
             raise InvalidSubmission(Path(r[1]), r[2])
         if r[0] == "input":
             raise InputError(r[1], r[2], where=r[3])
         out.append(r[1])
-    return out
+        rows.append(r[2] if len(r) > 2 else None)
+    return (out, rows) if cfg is not None else out
+
+
+def _first_round(parts: Sequence[Part], done: Sequence[tuple | None], councils: Sequence[Council],
+                 agg: Aggregator) -> dict:
+    """What the workers worked out for disclosure control (see :func:`_parts_of`), for the councils
+    that are one part each (a council made of several parts is worked out again from their sum):
+    their statistics, taken into ``agg``, and the memo of :func:`mcds.stats.ees.publish` for its
+    first round, each council's rows."""
+    made = {id(c) for c in councils}
+    memo = {}
+    for p, d in zip(parts, done, strict=True):
+        if d is not None and id(p.council) in made:
+            agg.remember(p.council, d[0])
+            memo[p.council.time_period, p.council.new_la_code, frozenset()] = d[1]
+    return memo
 
 
 def published(paths: Sequence[Path], cfg: Disclosure | None = None, version: str | None = None,
               workers: int | None = None, progress: Progress | None = None) -> Published:
     """Validate and load every package, compute and disclosure-control the statistics (nothing
     written). Packages are validated in parallel, one process per core."""
-    councils = combine(_parts([Path(p) for p in paths], version, workers, progress))
-    return protect(councils, cfg or disclosure_settings(version), Aggregator(version))
+    cfg = cfg or disclosure_settings(version)
+    parts, done = _parts([Path(p) for p in paths], version, workers, progress, cfg)
+    councils = combine(parts)
+    agg = Aggregator(version)
+    return protect(councils, cfg, agg, _first_round(parts, done, councils, agg))
 
 
 def write(result: Published, out: Path, cfg: Disclosure | None = None, version: str | None = None) -> Output:
     """Write the data file, its metadata file and the report into ``out`` as a set: each is written
     whole beside its place, and only once all three are written are they moved into place; if moving
     one fails, those already moved are put back as they were (:func:`mcds.writing.atomic_files`)."""
+    from mcds.stats.guidance import data_guidance
     from mcds.stats.html import report
     from mcds.writing import atomic_files
 
@@ -174,7 +211,15 @@ def write(result: Published, out: Path, cfg: Disclosure | None = None, version: 
     b = result.breakdowns
     if b is not None:
         texts |= {f"{b.name}.csv": to_csv(b.columns, b.rows), f"{b.name}.meta.csv": to_csv(list(b.meta[0]), b.meta)}
-    texts["report.html"] = report(result, cfg or disclosure_settings(version), version)
+    cfg = cfg or disclosure_settings(version)
+    described = [(f"{name}.csv", f"{publication(version).dataset.title}: one row per reporting year, area "
+                  "(England, each region, each council) and combination of filter levels; its metadata file "
+                  f"{name}.meta.csv labels each column.")]
+    bp = publication(version).breakdowns_published
+    if b is not None and bp is not None:
+        described.append((f"{b.name}.csv", f"{bp.dataset.title}. {bp.description}"))
+    texts[GUIDANCE] = data_guidance(result.councils, described, cfg, version)
+    texts["report.html"] = report(result, cfg, version, [*texts, "report.html"])
     out = Path(out)
     with atomic_files([out / file for file in texts]) as tmps:  # all written before any is moved into place
         for tmp, text in zip(tmps, texts.values(), strict=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -21,11 +22,13 @@ NATIONAL, REGIONAL, LOCAL_AUTHORITY = "National", "Regional", "Local authority"
 INF = math.inf
 
 
-@dataclass(frozen=True, order=True)
-class Place:
+class Place(NamedTuple):
     """Where a published figure is: a row of the data file and an indicator, a month of the
     report's chart of monthly counts (``sel`` empty, ``month`` YYYY-MM), or a row of the breakdowns
-    file (``sel`` empty, ``breakdown`` "<breakdown id>:<level number>", or "T" for its Total row)."""
+    file (``sel`` empty, ``breakdown`` "<breakdown id>:<level number>", or "T" for its Total row).
+    A named tuple (ordered and compared as its fields, in order): a run makes tens of thousands of
+    them each round of disclosure control, and a tuple is made several times faster than a frozen
+    dataclass."""
 
     year: int
     level: str

@@ -49,7 +49,7 @@ def count(agg: Aggregator, ind: Indicator, area: Sequence[Council], b: Breakdown
     """The unrounded number of rows of a count indicator whose child is in level ``k`` of ``b``; x when
     a council of the area does not collect what the indicator or the breakdown needs."""
     needs = (*ind.sources, *b.sources)
-    if not area or any(not c.collects(needs) for c in area):
+    if not area or len(agg.covered(area, needs)) < len(area):  # (remembered per area: asked again each round)
         return X
     n = sum(c.breakdowns.get(ind.id, {}).get((b.id, k), 0) for c in area)
     return Stat("value", n, (n,), n)

@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -422,6 +422,18 @@ class Aggregator:
         if found is None or any(a is not b for a, b in zip(found[0], area, strict=True)):
             found = self._stats[key] = (tuple(area), self._stat(ind, area, sel, ids))  # the councils kept: ids not reused
         return found[1]
+
+    def council_stats(self, c: Council) -> dict[tuple[Selection, str], Stat]:
+        """Every statistic of one council: {(selection, indicator id): Stat}."""
+        return {(sel, i): self.stat(ind, [c], sel) for i, ind in self.inds.items()
+                for sel in selections(len(self.pub.filters))}
+
+    def remember(self, c: Council, stats: Mapping[tuple[Selection, str], Stat]) -> None:
+        """Take a council's statistics as another Aggregator of the same version worked them out
+        (:meth:`council_stats`, in a worker process), instead of working them out again."""
+        ids = (id(c),)
+        for (sel, i), st in stats.items():
+            self._stats[ids, i, sel] = ((c,), st)
 
     def covered(self, area: Sequence[Council], needs: tuple[str, ...], ids: tuple[int, ...] | None = None) -> list[Council]:
         """The councils of ``area`` that collect everything in ``needs`` (remembered per area)."""

@@ -154,7 +154,7 @@ def publish_council(agg: Aggregator, council: Council, cfg: Disclosure,
                     forced: Forced = frozenset()) -> dict[tuple[Selection, str], str]:
     """Every published value of one council: {(selection, indicator id): text}."""
     sels = selections(len(agg.pub.filters))
-    stats = {(sel, i): agg.stat(ind, [council], sel) for i, ind in agg.inds.items() for sel in sels}
+    stats = agg.council_stats(council)
     out: dict[tuple[Selection, str], str] = {}
     for i, ind in agg.inds.items():
         if not ind.is_count:

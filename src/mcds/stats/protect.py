@@ -111,15 +111,17 @@ def _pick(f: Finding, shown: dict[Place, str], cfg: Disclosure, agg: Aggregator,
     return None if best is None else best[-1]
 
 
-def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator) -> Published:
+def protect(councils: Sequence[Council], cfg: Disclosure, agg: Aggregator, memo: dict | None = None) -> Published:
     """The published figures of the councils, with every suppressed count proven protected
-    (``Published.protection`` holds the audit)."""
+    (``Published.protection`` holds the audit). ``memo``: figures already published, as
+    :func:`mcds.stats.ees.publish` remembers them (each council's rows, published in the workers
+    that computed them)."""
     import time
 
     began = time.perf_counter()
     added: dict[Place, Place] = {}
     proven: dict[Place, Finding] = {}
-    memo: dict = {}
+    memo = {} if memo is None else dict(memo)
     kept: set[Place] = set()  # every council count hidden so far: hidden again, so that what is hidden only grows
     for rounds in range(1, MAX_ROUNDS + 1):
         pub = publish(councils, cfg, agg, set(added) | kept, memo)
