@@ -106,3 +106,35 @@ def test_the_walk_through_mapping_is_a_working_mapping(tmp_path: Path) -> None:
     notes = re.findall(r"^(\d+)\. ", page, re.M)
     assert notes == [str(n) for n in range(1, len(re.findall(r"# \(\d+\)", block)) + 1)]
     assert yaml.safe_load(block)["council"]["la"] == "352"
+
+
+def test_issues_in_a_mapped_export_are_placed_in_the_exports_own_rows_and_columns(tmp_path: Path) -> None:
+    """As the Eclipse guide shows: an answer the value map does not list is reported in the export's file,
+    row and column (the provenance kept beside the package), in a workbook's sheet too."""
+    import mcds
+    from mcds.convert import provenance
+    from mcds.submission import write_csv_package
+
+    folder = guides.fixture("eclipse")
+    export = tmp_path / "export"
+    export.mkdir()
+    for p in folder.glob("*.csv"):
+        (export / p.name).write_bytes(p.read_bytes())
+    form = export / "eclipse_missing_form.csv"
+    lines = form.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    cells = lines[4].split(",")
+    cells[header.index("ABSENCETYPE")] = "Runaway"
+    form.write_text("\n".join([*lines[:4], ",".join(cells), *lines[5:]]) + "\n", encoding="utf-8")
+    sub, report = convert_mapped([export], folder / guides.MAPPING)
+    write_csv_package(sub, tmp_path / "package")
+    provenance.write(report.provenance, tmp_path / "package")
+    found = {(i.code, i.location.file, i.location.row, i.location.column, i.location.field)
+             for i in mcds.validate(tmp_path / "package").issues if i.severity.value == "error"}
+    assert found == {("codelist-value", "eclipse_missing_form.csv", 5, "D", "episode_type")}
+
+    mosaic = guides.fixture("mosaic")
+    sub, report = convert_mapped([mosaic / "mosaic_export.xlsx"], mosaic / guides.MAPPING)
+    origins = report.provenance.tables["missing_episodes"]
+    assert {o.base.sheet for o in origins} == {"Missing steps"} and origins[0].base.row == 2
+    assert origins[0].base.columns["episode_type"][1] == "Child Absent or Missing (Document)"

@@ -5,7 +5,9 @@ tables it fills and, for each field, the source column (or a constant, or a temp
 columns), a value map (``Absent: away``) and date formats. One source row can fill several
 tables: a missing-episode export row can also give a return interview and its link. A source
 row is written when every table it fills could take it; otherwise it is rejected as a whole,
-with an issue naming the file, row and column.
+with an issue naming the file, row and column. Where each written row came from (its file, sheet,
+row and columns) is kept beside the package, so that the validator reports issues in the export's
+own coordinates (:mod:`mcds.convert.provenance`).
 
     mapping_version: 1
     council: {la: "886", year: 2025}
@@ -47,7 +49,9 @@ from mcds.convert.base import (
     resolve_council,
     standard_order,
 )
+from mcds.convert.provenance import Origin, Provenance, RowOrigin
 from mcds.errors import InputError
+from mcds.issues import column_letter
 from mcds.safety import load_yaml
 from mcds.submission import Submission
 
@@ -519,6 +523,7 @@ def convert_mapped(paths: Iterable[Path], mapping: Mapping | Path, *, la: str | 
     sub = Submission(make_metadata(old, new, start, end, software="convert mapped", created=created,
                                    not_collected=m.not_collected_in() or None))
     conv = _Converter(m)
+    prov = Provenance("mapped")  # each written row's source row and columns, for issues in the export's coordinates
     used: set[Path] = set()
     workbooks: dict[Path, list[Any]] = {}
     for src in m.sources:
@@ -533,17 +538,19 @@ def convert_mapped(paths: Iterable[Path], mapping: Mapping | Path, *, la: str | 
                              f"(inputs: {', '.join(f.name for f in files) or 'none'})")
         for path in matched:
             used.add(path)
-            _convert_source(conv, src, open_source(path, src.sheet, workbooks), sub, report)
+            _convert_source(conv, src, open_source(path, src.sheet, workbooks), sub, report, prov)
     if m.link_placements:
         linked = link_placements(sub)
         report.note(f"{linked} missing episode(s) linked to the placement they started in.")
     for f in files:
         if f not in used:
             report.note(f"{f.name}: no source of the mapping matches this file; ignored.")
+    report.provenance = prov
     return finish(sub, report), report
 
 
-def _convert_source(conv: _Converter, src: Source, table: SourceTable, sub: Submission, report: ConversionReport) -> None:
+def _convert_source(conv: _Converter, src: Source, table: SourceTable, sub: Submission, report: ConversionReport,
+                    prov: Provenance) -> None:
     index: dict[str, int] = {}
     for i, h in enumerate(table.header):
         index.setdefault(h, i)
@@ -558,6 +565,9 @@ def _convert_source(conv: _Converter, src: Source, table: SourceTable, sub: Subm
             raise InputError(table.file, f"the mapping names column '{c}', which is not in the header"
                              + _suggest(c, index), where=f"sheet {table.sheet}" if table.sheet else None)
     count = report.source(", ".join(src.tables), table.file, table.sheet)
+    columns = {tname: {f: (column_letter(index[fm.columns()[0]] + 1), fm.columns()[0])
+                       for f, fm in tm.fields.items() if fm is not None and fm.columns()}
+               for tname, tm in src.tables.items()}  # field -> (letter, header): its first column
     for number, cells in table.rows:
         count.read += 1
         values = {c: (cells[i] if i < len(cells) else None) for c, i in index.items() if c in wanted}
@@ -570,4 +580,7 @@ def _convert_source(conv: _Converter, src: Source, table: SourceTable, sub: Subm
             continue
         for tname, row in produced:
             sub.rows(tname).append(row)
+            child = columns[tname].get("child_id")
+            prov.add(tname, RowOrigin(Origin(table.file, number, None, None, values.get(child[1]) if child else None,
+                                             columns[tname], table.sheet)))
         count.written += 1
