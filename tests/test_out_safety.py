@@ -227,10 +227,10 @@ def test_a_stale_moved_aside_output_is_put_back_when_the_output_is_missing(tmp_p
 
 
 STATS_FILES = ("missing_from_care.csv", "missing_from_care.meta.csv", "missing_from_care_breakdowns.csv",
-               "missing_from_care_breakdowns.meta.csv", "report.html")
+               "missing_from_care_breakdowns.meta.csv", "data_guidance.txt", "report.html")
 
 
-@pytest.mark.parametrize("failing_move", [2, 3, 5])
+@pytest.mark.parametrize("failing_move", [2, 3, len(STATS_FILES)])
 @pytest.mark.parametrize("earlier", [True, False], ids=["over a previous set", "into an empty folder"])
 def test_stats_files_are_put_back_as_a_set_when_a_later_move_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    failing_move: int, earlier: bool) -> None:

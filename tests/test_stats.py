@@ -277,7 +277,7 @@ def test_stats_writes_ees_files_that_pass_check_ees(tmp_path: Path) -> None:
             "--out", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == \
-        ["missing_from_care.csv", "missing_from_care.meta.csv", "missing_from_care_breakdowns.csv",
+        ["data_guidance.txt", "missing_from_care.csv", "missing_from_care.meta.csv", "missing_from_care_breakdowns.csv",
          "missing_from_care_breakdowns.meta.csv", "report.html"]
     assert [c for c, g in check_ees(tmp_path / "out").project("code", "group") if g != "api"] == []
     assert cli("check-ees", str(tmp_path / "out")).exit_code == 0
@@ -403,7 +403,8 @@ def test_report_is_self_contained_accessible_and_shows_the_published_figures(tmp
     p.feed(text)
     names = [t for t, _ in p.tags]
     assert "script" not in names and "link" not in names and "img" not in names and "iframe" not in names
-    assert not re.search(r"(src|href)\s*=|url\(|@import|https?://(?!www\.w3\.org/2000/svg)", text)
+    assert not re.search(r"src\s*=|url\(|@import|https?://(?!www\.w3\.org/2000/svg)", text)
+    assert set(re.findall(r'href="([^"]*)"', text)) == {p.name for p in tmp_path.iterdir()}  # the files beside it
     assert dict(p.tags)["html"].get("lang") == "en" and "title" in names and "h1" in names
     svgs = [a for t, a in p.tags if t == "svg"]
     assert len(svgs) == 3

@@ -29,6 +29,7 @@ __all__ = [
     "Filter",
     "Indicator",
     "Publication",
+    "Release",
     "disclosure_settings",
     "indicators",
     "publication",
@@ -88,6 +89,7 @@ class Filter(_Strict):
     id: str
     label: str
     hint: str = ""
+    group: str = Field("", description="The children of the filter's Yes level, as the report labels them")
     yes: str = Field(description="SQL boolean expression over the children table: true for the filter's Yes level")
     sources: tuple[str, ...]
 
@@ -173,6 +175,20 @@ class Symbols(_Strict):
     rounds_to_zero: str = "low"
 
 
+class Release(_Strict):
+    """What the report and the data guidance say about the release (a publisher sets these in the
+    settings file given to ``mcds stats --disclosure``); blank means not set, and the report says so."""
+
+    status: Literal["Management information", "Official statistics in development", "Official statistics"] = Field(
+        "Management information", description="Only a producer entitled to (under the Statistics and Registration "
+        "Service Act 2007 and the Code of Practice for Statistics) may call a release official statistics")
+    producer: str = ""
+    published: str = Field("", description="The date the release is published, as the publisher writes it")
+    next_update: str = ""
+    contact: str = Field("", description="A team name and email address or telephone number")
+    methodology_url: str = ""
+
+
 class Disclosure(_Strict):
     """Disclosure control settings (see ``standard/<version>/disclosure.json``)."""
 
@@ -186,6 +202,7 @@ class Disclosure(_Strict):
                                          "with for a suppressed count (largest minus smallest value consistent with "
                                          "everything published); suppress_max when not given")
     symbols: Symbols = Symbols()
+    release: Release = Release()
 
     @property
     def width(self) -> int:

@@ -1,0 +1,133 @@
+"""The report's content, as projections of what the run published: the status the settings allow,
+the coverage sentence, the symbol drawn for each suppressed value, the filters' definitions from
+the standard, the release details, and the small things a statistics release gets right."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from mcds import standard as std
+from mcds.stats import published, write
+from mcds.stats.config import Disclosure, Release, disclosure_settings, publication
+from mcds.stats.guidance import Coverage, coverage
+from mcds.stats.html import COLOURS, axis_step, fmt, plural, report
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "valid"
+CFG = disclosure_settings()
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return published([FIXTURES / "kent", FIXTURES / "manchester", FIXTURES / "croydon"])
+
+
+def _with(**release: str) -> Disclosure:
+    return CFG.model_copy(update={"release": Release(**release)})
+
+
+def test_the_status_is_official_statistics_only_when_the_settings_say_so(result, tmp_path: Path) -> None:
+    plain = report(result, CFG)
+    assert '<p class="status">Management information</p>' in plain and "Official statistics" not in plain
+    official = report(result, _with(status="Official statistics"))
+    assert '<p class="status">Official statistics</p>' in official
+    # a publisher sets it in the settings file mcds stats --disclosure reads; the protection is unchanged
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"release": {"status": "Official statistics", "producer": "DfE"}}), encoding="utf-8")
+    cfg = disclosure_settings(override=settings)
+    assert cfg.release.status == "Official statistics" and cfg.round_base == CFG.round_base
+    settings.write_text(json.dumps({"release": {"status": "National Statistics"}}), encoding="utf-8")
+    with pytest.raises(Exception, match=r"release\.status"):
+        disclosure_settings(override=settings)
+
+
+def test_a_run_of_some_councils_says_so_in_the_title_area_and_the_data_guidance(result, tmp_path: Path) -> None:
+    text = report(result, CFG)
+    header = text[text.index("<header>"):text.index("</header>")]
+    assert "These figures cover 3 of the 153 councils in England on 31 March 2025" in header
+    assert "not figures for the whole of England" in header
+    out = write(result, tmp_path, CFG)
+    guidance = (out.report.parent / "data_guidance.txt").read_text(encoding="utf-8")
+    assert "cover 3 of the 153 councils in England on 31 March 2025" in guidance
+    for name in ("missing_from_care.csv", "missing_from_care_breakdowns.csv"):
+        assert re.search(rf"^{re.escape(name)}: \S", guidance, re.M), name  # each data file described
+    # every council in England: no caveat
+    c = coverage(result.councils, 2025)
+    whole = Coverage(c.year, c.end, c.in_operation, c.in_operation)
+    assert whole.complete and whole.sentence("England") == "These figures cover every council in England (153)."
+
+
+def test_every_suppressed_value_of_a_chart_is_drawn_as_its_symbol(result) -> None:
+    text = report(result, CFG)
+    share = publication().report_indicator
+    rows = [r for r in result.rows if r["geographic_level"] == "Local authority" and r["uasc"] == "Yes"
+            and r["trafficking_concern"] == "Total"]
+    hidden = [r["la_name"] for r in rows if r[share] == "c"]
+    assert hidden  # the fixtures hide some councils' UASC share
+    chart = text[text.index('id="council-2025-t"'):]
+    chart = chart[:chart.index("</svg>")]
+    for name in hidden:
+        assert f"<title>Unaccompanied asylum-seeking children, {name}: c (not shown, to protect confidentiality)" \
+               f"</title>" in chart
+    assert chart.count('font-weight="700">c</text>') == sum(
+        r[share] == "c" for r in result.rows if r["geographic_level"] == "Local authority"
+        and (r["uasc"], r["trafficking_concern"]) in {("Total", "Total"), ("Yes", "Total"), ("Total", "Yes")})
+    months = text[text.index('id="months-2025-t"'):]
+    months = months[:months.index("</svg>")]
+    lows = [m for m, v in result.months[2025]["away_episodes"].items() if v == "low"]
+    assert lows and months.count('font-weight="700">low</text>') >= len(lows)
+    assert "<strong>low</strong> more than zero, but rounds to zero" in text  # the key under the chart
+    assert "<title>All:" not in text  # tooltips name the series
+
+
+def test_the_filters_are_defined_from_the_standard(result) -> None:
+    text = report(result, CFG)
+    fields = {f"{f.table}.{f.name}": f.description for f in std.load().all_fields()}
+    for f in publication().filters:
+        assert f"<dt>{escape(f.label)}</dt>" in text
+        for source in f.sources:
+            assert escape(fields[source]) in text
+
+
+def test_release_details_come_from_the_settings_and_say_when_not_set(result) -> None:
+    text = report(result, CFG, files=["missing_from_care.csv", "report.html"])
+    assert "<dt>Producer</dt><dd>Not set (<code>release.producer</code>" in text
+    assert '<a href="missing_from_care.csv">missing_from_care.csv</a>' in text
+    given = report(result, _with(producer="Department for Education", published="1 May 2026",
+                                 methodology_url="https://example.org/method"))
+    assert "<dt>Producer</dt><dd>Department for Education</dd>" in given and "<dd>1 May 2026</dd>" in given
+    assert '<a href="https://example.org/method">' in given
+
+
+def test_the_small_things(result) -> None:
+    text = report(result, CFG)
+    assert fmt("1010") == "1,010" and fmt("1234567.5") == "1,234,567.5" and fmt("c") == "c" and fmt("-1200") == "-1,200"
+    assert plural(1, "council return") == "1 council return" and plural(3, "council return") == "3 council returns"
+    assert "From 3 council returns" in text and "return(s)" not in text
+    assert "Reporting year ending 31 March 2025</h2>" in text
+    assert re.search(r'class="big">1,0\d0</span>Children looked after', text)
+    assert " day</span>" not in text and " days</span>" not in text  # the label says (days)
+    assert "Unaccompanied asylum-seeking children" in text  # the group, not the filter's singular label
+    heads = re.findall(r"<figcaption><h3[^>]*>([^<]*)</h3>", text)
+    outside_charts = re.sub(r"<svg.*?</svg>", "", text, flags=re.S)  # (a chart's own title names it for a screen reader)
+    assert len(heads) == 3 and all(outside_charts.count(f">{h}<") == 1 for h in heads)  # each figure's heading once
+    # the month chart's axis: whole-number ticks, none repeated, for small values too
+    assert [axis_step(v) for v in (1, 3, 6, 40, 60, 1010)] == [1, 1, 2, 10, 20, 500]
+
+
+def _luminance(colour: str) -> float:
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_series_colours_differ_in_luminance() -> None:
+    lum = sorted(_luminance(c) for c in COLOURS)
+    assert all((b + 0.05) / (a + 0.05) >= 1.5 for a, b in itertools.pairwise(lum))

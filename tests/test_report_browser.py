@@ -1,0 +1,111 @@
+"""The statistics report in a real browser: Debian's chromium driven by Playwright, offline.
+
+The report of three synthetic councils is opened from disk (any request elsewhere fails the
+test). It is read at desktop and phone width (screenshots in test-artifacts/report/, ignored by
+git), checked with axe-core (npm, package-lock.json) for serious or critical violations, and
+printed: to PDF, with every figure kept whole on a page and every table shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.test_docs_browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+from mcds.stats import run
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "valid"
+ARTIFACTS = ROOT / "test-artifacts" / "report"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+A4_MM, MARGIN_MM, PX_PER_MM = (210, 297), 15, 96 / 25.4
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require_chromium()
+    out = tmp_path_factory.mktemp("stats")
+    return run([FIXTURES / "kent", FIXTURES / "manchester", FIXTURES / "croydon"], out).report
+
+
+@pytest.fixture
+def page(report: Path, tmp_path: Path) -> Iterator:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    problems: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        def only_the_report(route, request) -> None:  # type: ignore[no-untyped-def]
+            if request.url == report.as_uri():
+                route.continue_()
+            else:
+                problems.append(f"request: {request.url}")
+                route.abort()
+
+        pg.route("**/*", only_the_report)
+        pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        pg.goto(report.as_uri())
+        yield pg
+        browser.close()
+    assert problems == []
+
+
+def shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    print(f"screenshot: {ARTIFACTS / name}.png")
+
+
+# the smallest chart text as drawn, in CSS px: its font size times the scale the SVG is drawn at
+SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg text')].map(t => {
+  const svg = t.ownerSVGElement;
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return parseFloat(getComputedStyle(t).fontSize) * scale;
+}))"""
+
+
+def test_desktop_and_phone_widths_are_readable(page) -> None:  # type: ignore[no-untyped-def]
+    shot(page, "desktop")
+    assert page.evaluate(SMALLEST_CHART_TEXT) >= 12
+    page.set_viewport_size({"width": 360, "height": 780})
+    shot(page, "phone")
+    assert page.evaluate(SMALLEST_CHART_TEXT) >= 11  # not the 5 px of a wide chart shrunk to fit
+    # nothing wider than the phone but a table's own scrolling box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator("svg").count() == 3
+
+
+def test_no_serious_or_critical_accessibility_violations(page) -> None:  # type: ignore[no-untyped-def]
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing: npm ci (.ci/run) installs it")
+        pytest.skip("axe-core is not installed (npm ci)")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == []
+    assert results["passes"] is not None and len(results["passes"]) > 10  # axe ran its rules
+
+
+def test_print_keeps_each_figure_on_one_page_and_shows_every_table(page) -> None:  # type: ignore[no-untyped-def]
+    width_px = (A4_MM[0] - 2 * MARGIN_MM) * PX_PER_MM
+    page_px = (A4_MM[1] - 2 * MARGIN_MM) * PX_PER_MM
+    page.set_viewport_size({"width": int(width_px), "height": int(page_px)})
+    page.emulate_media(media="print")
+    figures = page.evaluate("""() => [...document.querySelectorAll('figure, ul.cards li')].map(f => ({
+        tag: f.tagName, breaks: getComputedStyle(f).breakInside, height: f.getBoundingClientRect().height}))""")
+    assert figures and all(f["breaks"] == "avoid" for f in figures), figures
+    assert all(f["height"] < page_px for f in figures), [f["height"] for f in figures]  # so each fits a page
+    assert all(page.locator("table").nth(i).is_visible() for i in range(page.locator("table").count()))
+    pdf = page.pdf(format="A4", margin={k: f"{MARGIN_MM}mm" for k in ("top", "bottom", "left", "right")})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "report.pdf").write_bytes(pdf)
+    pages = pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>>") + pdf.count(b"/Type /Page ")
+    assert pdf.startswith(b"%PDF") and pages >= 2
