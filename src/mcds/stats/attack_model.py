@@ -141,6 +141,7 @@ class Builder:
         self._groups = self._shared_units()
         self.breakdown_rows = [r for r in breakdowns if r["time_period"] == str(year)]
         self._levels: dict[tuple[str, str, str], list[Term]] = {}
+        self._sums: dict[tuple[tuple[int, ...], str, Selection], Term] = {}
 
     # each council's unknowns -------------------------------------------------------------------
     def cell(self, c: Council, ind: str, sel: Selection) -> Term:
@@ -158,6 +159,17 @@ class Builder:
                     t.plus(self.cell(c, ind, b))
             self._cells[key] = t
         return t  # shared: callers add it into their own terms, never change it
+
+    def total(self, councils: Sequence[Council], ind: str, sel: Selection) -> Term:
+        """The councils' counts in a selection added up (remembered: an area's count and the
+        percentages and rates resting on it add up the same cells)."""
+        key = (tuple(map(id, councils)), ind, sel)
+        t = self._sums.get(key)
+        if t is None:
+            t = self._sums[key] = Term({})
+            for c in councils:
+                t.plus(self.cell(c, ind, sel))
+        return t  # shared, as cells are
 
     def _shared_units(self) -> dict[str, str]:
         """Indicators with their own SQL share one set of unknown row counts where their counts are
@@ -244,12 +256,9 @@ class Builder:
         bounds = _rounded_bounds(text, self.cfg)
         if bounds is None:
             return
-        cells = [self.cell(c, ind.id, sel) for c in members]
-        if not any(t.expr for t in cells):  # every council's count known: the area's tells nothing more
+        t = self.total(members, ind.id, sel)
+        if not t.expr:  # every council's count known: the area's tells nothing more
             return
-        t = Term({})
-        for cell in cells:
-            t.plus(cell)
         self.m.row(t.expr, t.const, bounds[0], bounds[1], place)
 
     def _derived(self, ind: Indicator, members: Sequence[Council], sel: Selection, text: str, place: Place) -> None:
@@ -259,15 +268,13 @@ class Builder:
         covered = self.agg.covered(members, self.agg.needs(ind, sel))
         if not covered:
             return
-        if ind.from_ratio and not any(self.cell(c, ind.numerator, sel).expr or self.cell(c, ind.denominator, sel).expr
-                                      for c in covered):
-            return  # every count it rests on is known: it tells nothing more
-        num, den = Term({}), Term({})
-        for c in covered:
-            if ind.from_ratio:
-                num.plus(self.cell(c, ind.numerator, sel))
-                den.plus(self.cell(c, ind.denominator, sel))
-            else:
+        if ind.from_ratio:
+            num, den = self.total(covered, ind.numerator, sel), self.total(covered, ind.denominator, sel)
+            if not num.expr and not den.expr:
+                return  # every count it rests on is known: it tells nothing more
+        else:
+            num, den = Term({}), Term({})
+            for c in covered:
                 den.plus(self.units(c, ind, sel, "n"))
                 if ind.unit == "percent":
                     num.plus(self.units(c, ind, sel, "k"))
