@@ -51,14 +51,14 @@ def installed(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
     shutil.copy2(built["wheel"], where / toolkit.FOLDER)
     shell, commands = toolkit.install_steps("offline-linux")
     assert shell == "linux" and commands[0].startswith("python3 -m venv ")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV", "PYTHON"))}
+    env = {k: v for k, v in clean_env().items() if not k.startswith("PIP_")}
     env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}  # no other index
     python = Path(sys.base_exec_prefix) / "bin" / Path(sys.executable).name  # python3, as the page says
     subprocess.run([str(python if python.exists() else sys.executable), *commands[0].split()[1:]],
                    cwd=where, env=env, check=True, capture_output=True, timeout=120)
     venv = where / "mcds-env"
     site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+                               env=env, check=True, capture_output=True, text=True).stdout.strip())
     # The dependencies, as a folder filled by `pip download` would give them (without the network): the
     # project environment's libraries, but not its own (editable) mcds, on the path after the new environment's.
     libraries = where / "libraries"
@@ -74,9 +74,13 @@ def installed(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
     return venv
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without anything that would lead Python to this checkout or the project's venv."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
+
+
 def run(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
-    return subprocess.run([str(venv / "bin" / "mcds"), *args], cwd=cwd, env={**env, "NO_COLOR": "1"},
+    return subprocess.run([str(venv / "bin" / "mcds"), *args], cwd=cwd, env={**clean_env(), "NO_COLOR": "1"},
                           capture_output=True, text=True, timeout=120)
 
 
@@ -131,7 +135,7 @@ def test_the_installed_toolkit_runs_outside_the_repository(installed: Path, tmp_
 
 def test_the_installed_toolkit_reads_the_standard_from_the_wheel(installed: Path, tmp_path: Path) -> None:
     code = "import mcds, mcds.standard as s; print(mcds.__file__); print(s.standard_root())"
-    out = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, check=True,
+    out = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, env=clean_env(), check=True,
                          capture_output=True, text=True).stdout.splitlines()
     assert all(Path(line).resolve().is_relative_to(installed.resolve()) for line in out), out
     assert not any(str(ROOT) in line for line in out)
