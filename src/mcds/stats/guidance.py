@@ -61,8 +61,9 @@ def filter_definitions(version: str | None = None) -> list[tuple[str, str]]:
     fields = {f"{f.table}.{f.name}": f for f in std.load(version).all_fields()}
     out = []
     for f in publication(version).filters:
-        described = [fields[s].description for s in f.sources if s in fields]
-        out.append((f.label, " ".join([f.hint.rstrip(".") + ".", *described])))
+        described = [f"From the field {s}: {fields[s].description}" for s in f.sources if s in fields]
+        when = f.hint.removeprefix("Filter by whether ").rstrip(".")
+        out.append((f.label, " ".join([f"Yes when {when}." if when != f.hint.rstrip(".") else when + ".", *described])))
     return out
 
 

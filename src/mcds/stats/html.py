@@ -395,7 +395,7 @@ def report(result: Published, cfg: Disclosure, version: str | None = None, files
                         f"shown as {escape(sym.not_collected)} for {escape(older.council)}; so are regional and national "
                         "counts that need them, and percentages that need them are computed from the councils "
                         "that record them.</p>")
-    body.append('<h3 id="symbols">Symbols</h3><dl>')
+    body.append('<h3 id="symbols">Symbols</h3><dl class="details">')
     for symbol, meaning in meanings(sym).items():
         body.append(f"<dt>{escape(symbol)}</dt><dd>{escape(meaning)}</dd>")
     body.append("</dl><h3>Definitions of the filters</h3><dl>")
