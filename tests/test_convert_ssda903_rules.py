@@ -117,6 +117,19 @@ def test_tables_must_agree_on_the_childs_date_of_birth_and_sex(tmp_path: Path) -
     assert all("01/01/2009" not in i.message for i in report.issues)  # the other table's value is not echoed
 
 
+def test_a_blank_on_one_side_is_not_a_disagreement(tmp_path: Path) -> None:
+    """As the DfE compares them (INT13, INT18, INT21 look only at rows where both cells are given), a
+    blank DOB or SEX in either table is not a mismatch: the blank itself is the validator's to report."""
+    write(tmp_path, "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n2,,,WBRI,UN2,,\n")
+    write(tmp_path, "m.csv", f"{MISSING}\n1,,M,05/05/2024,06/05/2024\n2,01/01/2009,M,07/05/2024,08/05/2024\n")
+    write(tmp_path, "u.csv", f"{UASC}\n1,,,\n2,F,01/02/2009,\n")
+    _, report = convert_ssda903([tmp_path], "886", 2025)
+    assert issues(report, "source-value-mismatch") == []
+    write(tmp_path, "u.csv", f"{UASC}\n1,F,,\n2,F,01/02/2009,\n")  # one side given on each: only that one
+    _, report = convert_ssda903([tmp_path], "886", 2025)
+    assert issues(report, "source-value-mismatch") == [("source-value-mismatch", "u.csv", 2, "B", "SEX")]
+
+
 def test_a_child_not_in_header_is_reported_with_its_row(tmp_path: Path) -> None:
     """INT09: a UASC row of no child cannot be carried over (it is rejected, with its row); INT04: a
     Missing row of no child is, so that the validator reports it (foreign-key-missing)."""
@@ -143,6 +156,17 @@ def test_a_return_converted_with_the_wrong_year_is_refused(tmp_path: Path) -> No
     convert_ssda903([tmp_path], "886", 2024)
 
 
+def test_a_return_whose_only_care_is_an_episode_open_across_the_year_is_for_that_year(tmp_path: Path) -> None:
+    """A child in the same placement all year has no date in the year, and is looked after in it."""
+    write(tmp_path, "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n")
+    write(tmp_path, "e.csv", f"{EPISODES}\n1,01/05/2022,S,C2,N1,U6,PR1,,,,,,\n")
+    sub, _ = convert_ssda903([tmp_path], "886", 2025)
+    assert len(sub.rows("placements")) == 1
+    write(tmp_path, "e.csv", f"{EPISODES}\n1,01/05/2022,S,C2,N1,U6,PR1,01/06/2022,E11,,,,\n")
+    with pytest.raises(InputError, match=r"--year 2023"):
+        convert_ssda903([tmp_path], "886", 2025)
+
+
 def test_episodes_of_care_after_the_year_are_errors(tmp_path: Path) -> None:
     """DfE rules 354 (DECOM) and 385 (DEC): a return holds nothing after its year."""
     write(tmp_path, "h.csv", f"{HEADER}\n1,M,01/01/2009,WBRI,UN1,,\n")
@@ -165,6 +189,9 @@ def test_every_dfe_rule_names_codes_of_the_catalogue_and_every_check_a_listed_ru
     checks = spec["checks"]
     used = [c["rule"] for c in checks["clashes"].values()]
     used += [*checks["agree_with_header"].values(), *checks["after_year"].values(), *checks["orphans"].values()]
+    previous = checks["previous"]
+    used += [*previous["header"].values(), *previous["uasc"].values(), previous["missing"],
+             *previous["placements"].values()]
     assert set(used) <= set(spec["dfe_rules"])
 
 

@@ -100,13 +100,17 @@ def command() -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @council_options
 @click.option("--cin", type=click.Path(path_type=Path), help="CIN census XML: adds assessment factors (12A trafficking...).")
+@click.option("--previous", "previous", multiple=True, type=click.Path(path_type=Path),
+              help="Last year's return (its folder, CSV files or XML; repeat for several files): the DfE's "
+                   "year-on-year checks (rules 202-204, 205A-D, 502, 562, 576).")
 @output_options
-def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out: Path, report_path: Path | None,
-            overwrite: bool) -> None:
+def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, previous: tuple[Path, ...], out: Path,
+            report_path: Path | None, overwrite: bool) -> None:
     """Convert an SSDA903 return: a folder, its CSV files, or its XML file.
 
     CSV tables are recognised by their columns (Header, Episodes, UASC, Missing); other 903
-    tables are ignored, with a note.
+    tables are ignored, with a note. With --previous (last year's return, in either form) the
+    DfE's year-on-year checks are made too; a return for another year or council is refused.
 
     Examples:
 
@@ -115,8 +119,8 @@ def ssda903(inputs: tuple[Path, ...], la: str, year: int, cin: Path | None, out:
     """
     from mcds.convert.ssda903 import convert_ssda903
 
-    guard(out, [*inputs, cin], report_path, overwrite=overwrite)
-    sub, report = convert_ssda903(inputs, la, year, cin=cin)
+    guard(out, [*inputs, cin, *previous], report_path, overwrite=overwrite)
+    sub, report = convert_ssda903(inputs, la, year, cin=cin, previous=previous or None)
     finish(sub, report, out, report_path)
 
 

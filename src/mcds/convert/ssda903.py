@@ -244,8 +244,11 @@ def _sex_map(year: int) -> dict[str, str]:
 
 
 def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | None = None,
+                    previous: Iterable[Path] | None = None,
                     created: str | None = None) -> tuple[Submission, ConversionReport]:
-    """Convert an SSDA903 return (CSV files or XML) for council ``la`` and collection year ``year``.
+    """Convert an SSDA903 return (CSV files or XML) for council ``la`` and collection year ``year``;
+    with ``previous`` (last year's return, in either form), make the DfE's year-on-year checks too
+    (:mod:`mcds.convert.ssda903_previous`).
 
     The report's ``provenance`` says where each written row came from (:mod:`mcds.convert.provenance`)."""
     from mcds.convert import ssda903_checks as checks
@@ -268,6 +271,11 @@ def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | No
     tables = checks.clashes(tables, report)
     checks.agree_with_header(tables, report, formats)
     checks.after_year(tables, report, end, formats)
+    if previous is not None:
+        from mcds.convert.ssda903_previous import compare_with_previous, read_previous
+
+        last = checks.clashes(read_previous(previous, tables, year, formats), ConversionReport("ssda903"))
+        compare_with_previous(tables, last, report, year, formats, (_sex_map(year), _sex_map(year - 1)))
     m = _Mapper(year, report)
     prov = Provenance("ssda903")
     _children(tables, m, sub, report, prov, start)

@@ -24,7 +24,8 @@ from mcds.errors import InputError
 if TYPE_CHECKING:
     from mcds.convert.ssda903 import SourceRow
 
-__all__ = ["after_year", "agree_with_header", "check_year", "clashes", "uasc_from_flag", "uasc_in_period"]
+__all__ = ["after_year", "agree_with_header", "check_year", "clashes", "dates_of", "in_year", "likely_year", "uasc_from_flag",
+           "uasc_in_period", "year_label"]
 
 Tables = dict[str, list["SourceRow"]]
 TARGET = {"Header": "children", "UASC": "children", "Missing": "missing_episodes", "Episodes": "placements"}
@@ -59,28 +60,51 @@ def place(r: SourceRow) -> str:
     return f"row {r.row}"
 
 
-def _year_label(year: int) -> str:
+def year_label(year: int) -> str:
+    """Collection year 2025 as people write it: 2024-25."""
     return f"{year - 1}-{year % 100:02d}"
 
 
 # ---------------------------------------------------------------- the year of the return
 
 
+def dates_of(tables: Tables, formats: list[str]) -> list[dt.date]:
+    """Every date of care and of missing episodes in a return."""
+    return [d for t, cols in (("Episodes", ("DECOM", "DEC")), ("Missing", ("MIS_START", "MIS_END")))
+            for r in tables.get(t, []) for c in cols if (d := parse_date(r.get(c), formats))]
+
+
+def likely_year(dates: list[dt.date]) -> int:
+    """The collection year most of ``dates`` fall in (the later on a tie)."""
+    years = Counter(d.year + (d.month >= 4) for d in dates)
+    return max(years, key=lambda y: (years[y], y))
+
+
+def in_year(tables: Tables, year: int, formats: list[str]) -> bool:
+    """Whether a return could be for collection year ``year``: it has no dates at all, or a date of
+    care or of a missing episode in the year, or only episodes of care begun before the year and still
+    open (children in one placement all year), none ended before it."""
+    start, end = collection_period(year)
+    dates = dates_of(tables, formats)
+    if not dates or any(start <= d <= end for d in dates):
+        return True
+    ended = [d for t, c in (("Episodes", "DEC"), ("Missing", "MIS_END")) for r in tables.get(t, [])
+             if (d := parse_date(r.get(c), formats))]
+    return all(d > end for d in ended) and any(
+        not r.get("DEC") and (d := parse_date(r.get("DECOM"), formats)) and d < start for r in tables.get("Episodes", []))
+
+
 def check_year(tables: Tables, year: int, formats: list[str]) -> None:
     """Refuse a return none of whose dates of care or of missing episodes falls in collection year
-    ``year``: it was converted with the wrong ``--year`` (its children and placements would otherwise
-    pass, with no care at all in the year)."""
-    start, end = collection_period(year)
-    dates = [d for t, cols in (("Episodes", ("DECOM", "DEC")), ("Missing", ("MIS_START", "MIS_END")))
-             for r in tables.get(t, []) for c in cols if (d := parse_date(r.get(c), formats))]
-    if not dates or any(start <= d <= end for d in dates):
+    ``year`` (nor any episode of care open across it): it was converted with the wrong ``--year`` (its
+    children and placements would otherwise pass, with no care at all in the year)."""
+    if in_year(tables, year, formats):
         return
-    years = Counter(d.year + (d.month >= 4) for d in dates)
-    likely = max(years, key=lambda y: (years[y], y))
+    likely = likely_year(dates_of(tables, formats))
     files = sorted({r.file for t in ("Episodes", "Missing") for r in tables.get(t, [])})
     raise InputError(", ".join(files), f"no episode of care or missing episode of the return falls in the collection "
-                     f"year {_year_label(year)} (1 April {year - 1} to 31 March {year}); most of its dates are in "
-                     f"{_year_label(likely)}: give the year the return is for (--year {likely})", where="--year")
+                     f"year {year_label(year)} (1 April {year - 1} to 31 March {year}); most of its dates are in "
+                     f"{year_label(likely)}: give the year the return is for (--year {likely})", where="--year")
 
 
 def after_year(tables: Tables, report: ConversionReport, end: dt.date, formats: list[str]) -> None:

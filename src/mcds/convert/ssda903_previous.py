@@ -1,0 +1,214 @@
+"""The DfE's year-on-year checks: an SSDA903 return against last year's (``--previous``).
+
+Each check follows one of the DfE's SSDA903 rules that compare a return with the previous year's, as
+``checks.previous`` in ``ssda903.yaml`` lists them, and only those that bear on what the standard
+records (the child's sex, date of birth and ethnicity; UASC status; missing episodes; placements):
+
+- 202, 203, 204: the child's sex, date of birth or ethnicity differs from last year's;
+- 205A to 205D: UASC status and the date it ceased do not follow on from last year's;
+- 576: a missing or away episode open at the end of last year is not carried into this year;
+- 502 and 562: an episode of care open at the end of last year is not this year's first, or this
+  year's first episode began before the year but is not in last year's return.
+
+Every finding is located in this year's return (the analyst's own file and row) and names last
+year's row; it echoes at most the one cell it is about. A previous return that is not for the year
+before, or shares no child with this return (another council's), is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mcds.convert.base import ConversionReport, collection_period, iso_or_raw, load_data, parse_date
+from mcds.convert.ssda903_checks import TARGET, dates_of, in_year, likely_year, place, year_label
+from mcds.errors import InputError
+
+if TYPE_CHECKING:
+    from mcds.convert.ssda903 import SourceRow
+
+__all__ = ["compare_with_previous", "read_previous"]
+
+Tables = dict[str, list["SourceRow"]]
+
+
+def _rules() -> dict[str, Any]:
+    return load_data("ssda903")["checks"]["previous"]
+
+
+def read_previous(paths: Iterable[Path], current: Tables, year: int, formats: list[str]) -> Tables:
+    """Last year's return (the same forms as this year's), refused unless it is for the year before
+    ``year`` and shares a child with this year's return."""
+    from mcds.convert.ssda903 import read_ssda903
+
+    paths = list(paths)
+    tables = read_ssda903(paths, ConversionReport("ssda903"))
+    names = ", ".join(map(str, paths))
+    if not in_year(tables, year - 1, formats):
+        likely = likely_year(dates_of(tables, formats))
+        raise InputError(names, f"the previous return is for {year_label(likely)}, not {year_label(year - 1)}: give "
+                         f"--previous the return for the year before --year {year} (1 April {year - 2} to 31 March "
+                         f"{year - 1})", where="--previous")
+    mine = {r.get("CHILD") for r in current.get("Header", [])} - {None}
+    theirs = {r.get("CHILD") for r in tables.get("Header", [])} - {None}
+    if mine and theirs and not mine & theirs:
+        raise InputError(names, "the previous return shares no child with this return: it looks like another "
+                         "council's; give --previous the same council's return for the year before", where="--previous")
+    return tables
+
+
+def _first(rows: Iterable[SourceRow]) -> dict[str, SourceRow]:
+    out: dict[str, SourceRow] = {}
+    for r in rows:
+        if r.get("CHILD"):
+            out.setdefault(r.get("CHILD") or "", r)
+    return out
+
+
+def _by_child(rows: Iterable[SourceRow]) -> dict[str, list[SourceRow]]:
+    out: dict[str, list[SourceRow]] = defaultdict(list)
+    for r in rows:
+        if r.get("CHILD"):
+            out[r.get("CHILD") or ""].append(r)
+    return out
+
+
+def _earlier(key: str, formats: list[str]):  # type: ignore[no-untyped-def]
+    return lambda r: parse_date(r.get(key), formats) or dt.date.max
+
+
+def _previous(r: SourceRow) -> str:
+    return f"{r.file} {place(r)}"
+
+
+def compare_with_previous(current: Tables, previous: Tables, report: ConversionReport, year: int,
+                          formats: list[str], sex_maps: tuple[dict[str, str], dict[str, str]]) -> None:
+    """Every year-on-year finding of this year's return (``current``) against last year's."""
+    header, header_last = _first(current.get("Header", [])), _first(previous.get("Header", []))
+    _header_changes(header, header_last, report, formats, sex_maps)
+    _uasc(current, previous, header, header_last, report, year, formats)
+    _missing_carried_over(current, previous, header, report, formats)
+    _placements_carried_over(current, previous, report, year, formats)
+
+
+def _header_changes(header: dict[str, SourceRow], header_last: dict[str, SourceRow], report: ConversionReport,
+                    formats: list[str], sex_maps: tuple[dict[str, str], dict[str, str]]) -> None:
+    """202, 203, 204: the child's sex, date of birth or ethnicity is not last year's (a blank on one
+    side and a value on the other is a change too, as the DfE compares them)."""
+    for column, rule in _rules()["header"].items():
+        for child, r in header.items():
+            last = header_last.get(child)
+            if last is None:
+                continue
+            mine, theirs = r.get(column), last.get(column)
+            if column == "SEX":  # 1/2 until 2023-24, M/F/U since: compared as the codes they stand for
+                mine, theirs = sex_maps[0].get(mine or "", mine), sex_maps[1].get(theirs or "", theirs)
+            elif column == "DOB":
+                mine, theirs = iso_or_raw(mine, formats), iso_or_raw(theirs, formats)
+            if mine != theirs:
+                field = {"SEX": "sex", "DOB": "birth_year_month", "ETHNIC": "ethnicity"}[column]
+                report.finding("source-changed-since-previous", r.where("children", column, field),
+                               value=r.get(column), column=column, previous=_previous(last), dfe=rule)
+
+
+def _status(tables: Tables, header: dict[str, SourceRow], formats: list[str]) -> dict[str, tuple[bool, Any, SourceRow]]:
+    """Each child's UASC status in one return: (UASC, date it ceased or None, the row saying so). In
+    CSV a child is UASC by having a row in the UASC table; in XML by the header's flag (a flag other
+    than 0 or 1 leaves the child out: the validator reports it, rule 105)."""
+    out: dict[str, tuple[bool, Any, SourceRow]] = {}
+    uasc = _first(tables.get("UASC", []))
+    for child, h in header.items():
+        if h.path is not None:
+            flag = h.get("UASC")
+            if flag in ("0", "1"):
+                out[child] = (flag == "1", parse_date(h.get("DUC"), formats), h)
+        elif child in uasc:
+            out[child] = (True, parse_date(uasc[child].get("DUC"), formats), uasc[child])
+        else:
+            out[child] = (False, None, h)
+    return out
+
+
+def _uasc(current: Tables, previous: Tables, header: dict[str, SourceRow], header_last: dict[str, SourceRow],
+          report: ConversionReport, year: int, formats: list[str]) -> None:
+    """205A to 205D, for each child in both returns."""
+    rules = _rules()["uasc"]
+    now, last = _status(current, header, formats), _status(previous, header_last, formats)
+    start_last, end_last = collection_period(year - 1)
+    for child, (uasc, duc, r) in now.items():
+        if child not in last:
+            continue
+        uasc_last, duc_last, r_last = last[child]
+        problem = None
+        if uasc_last and not uasc and not (duc_last and start_last <= duc_last <= end_last):
+            problem, rule = ("the child was UASC in last year's return and is not in this one, but last year's "
+                             "return gives no date UASC status ceased in that year"), rules["ceased"]
+        elif uasc and uasc_last and duc_last and duc != duc_last:
+            problem, rule = ("the child is UASC in both returns, but the date UASC status ceased in last year's "
+                             f"return is {'not the date given in this one' if duc else 'not given in this one'}"), \
+                rules["continued"]
+        elif not uasc and not uasc_last and (duc or duc_last):
+            problem, rule = ("the child is UASC in neither return, but a date UASC status ceased is given in "
+                             f"{'this' if duc else 'last year’s'} return"), rules["never"]
+        elif uasc and not uasc_last:
+            problem, rule = "the child is UASC in this return but was not UASC in last year's", rules["became"]
+        if problem is None:
+            continue
+        if r.path is not None:  # XML: the header's flag or date
+            column = "UASC" if rule == rules["became"] else "DUC"
+        else:  # CSV: the child's UASC row, or its Header row when the child is not in the UASC table
+            column = "DUC" if r.table == "UASC" and rule != rules["became"] else "CHILD"
+        field = "uasc_end_date" if column == "DUC" else "uasc"
+        report.finding("source-uasc-not-as-previous", r.where(TARGET[r.table], column, field), value=r.get(column),
+                       problem=problem, previous=_previous(r_last), dfe=rule)
+
+
+def _missing_carried_over(current: Tables, previous: Tables, header: dict[str, SourceRow], report: ConversionReport,
+                          formats: list[str]) -> None:
+    """576: an episode still open at the end of last year is in this year's return, starting on the
+    same date, for every child still in the return. Reported at the child's first missing episode this
+    year, or at the child's Header row when this year has none."""
+    rule = _rules()["missing"]
+    mine = _by_child(current.get("Missing", []))
+    for child, rows in _by_child(previous.get("Missing", [])).items():
+        if child not in header:
+            continue
+        starts = {parse_date(r.get("MIS_START"), formats) for r in mine.get(child, [])}
+        for last in rows:
+            began = parse_date(last.get("MIS_START"), formats)
+            if last.get("MIS_END") or began is None or began in starts:
+                continue
+            at = min(mine[child], key=_earlier("MIS_START", formats)) if mine.get(child) else header[child]
+            loc = (at.where("missing_episodes", "MIS_START", "start_date") if at.table == "Missing"
+                   else at.where("children", "CHILD", "child_id"))
+            report.finding("source-missing-not-carried-over", loc, value=last.get("MIS_START"),
+                           previous=_previous(last), dfe=rule)
+
+
+def _placements_carried_over(current: Tables, previous: Tables, report: ConversionReport, year: int,
+                             formats: list[str]) -> None:
+    """502: the child's episode of care open at the end of last year is this year's first (the same
+    start date); 562: this year's first episode, if it began before the year, is in last year's return."""
+    rules = _rules()["placements"]
+    start = collection_period(year)[0]
+    last_by_child = _by_child(previous.get("Episodes", []))
+    for child, rows in _by_child(current.get("Episodes", [])).items():
+        first = min(rows, key=_earlier("DECOM", formats))
+        began = parse_date(first.get("DECOM"), formats)
+        last_rows = last_by_child.get(child, [])
+        latest = max(last_rows, key=lambda r: parse_date(r.get("DECOM"), formats) or dt.date.min, default=None)
+        loc = first.where("placements", "DECOM", "start_date")
+        if latest is not None and not latest.get("DEC") and began != parse_date(latest.get("DECOM"), formats):
+            report.finding("source-placement-not-carried-over", loc, value=first.get("DECOM"),
+                           problem="last year's return ended with an episode of care still open, which is not "
+                           "this year's first (it starts on another date)", previous=_previous(latest),
+                           dfe=rules["open"])
+        elif began and began < start and began not in {parse_date(r.get("DECOM"), formats) for r in last_rows}:
+            report.finding("source-placement-not-carried-over", loc, value=first.get("DECOM"),
+                           problem="this year's first episode of care began before the year, but last year's "
+                           "return has no episode of the child starting on that date",
+                           previous=f"{', '.join(sorted({r.file for r in previous.get('Episodes', [])})) or 'none'}",
+                           dfe=rules["before_year"])

@@ -1,0 +1,184 @@
+"""mcds convert ssda903 --previous: the DfE's year-on-year rules (202-204, 205A-D, 502, 562, 576), each
+failing and passing, in CSV and XML form, located in this year's return and naming last year's row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mcds.cli import main
+from mcds.convert.ssda903 import convert_ssda903
+from mcds.errors import InputError
+
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB"
+EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+MISSING = "CHILD,DOB,MISSING,MIS_START,MIS_END"
+UASC = "CHILD,SEX,DOB,DUC"
+PREVIOUS_CODES = ("source-changed-since-previous", "source-uasc-not-as-previous", "source-missing-not-carried-over",
+                  "source-placement-not-carried-over")
+
+
+def csv_return(folder: Path, *, header: list[str], episodes: list[str], missing: list[str] = (),  # type: ignore[assignment]
+               uasc: list[str] = ()) -> Path:  # type: ignore[assignment]
+    folder.mkdir(parents=True)
+    for name, columns, rows in (("header.csv", HEADER, header), ("episodes.csv", EPISODES, episodes),
+                                ("missing.csv", MISSING, missing), ("uasc.csv", UASC, uasc)):
+        (folder / name).write_text("\n".join([columns, *rows]) + "\n", encoding="utf-8")
+    return folder
+
+
+def found(report, *, dfe: bool = False) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """(code, file, row, field, DfE rule) of the year-on-year findings."""
+    out = []
+    for i in report.issues:
+        if i.code in PREVIOUS_CODES:
+            rule = i.message.rsplit("SSDA903 rule ", 1)[1].rstrip(").")
+            out.append((i.code, i.location.file, i.location.row, i.location.field, rule))
+    return out
+
+
+def ep(child: str, decom: str, dec: str = "", rec: str = "") -> str:
+    return f"{child},{decom},S,C2,N1,K2,PR1,{dec},{rec},,,,"
+
+
+# ---------------------------------------------------------------- CSV
+
+def test_csv_each_rule_fails_and_passes(tmp_path: Path) -> None:
+    last = csv_return(
+        tmp_path / "2024",
+        header=["1,1,01/01/2009,WBRI,,,", "2,2,01/02/2009,WBRI,,,", "3,1,01/03/2009,WBRI,,,",
+                "4,1,01/04/2009,AOTH,,,", "5,1,01/05/2008,WBRI,,,", "6,1,01/06/2008,WBRI,,,",
+                "7,1,01/07/2008,WBRI,,,", "8,1,01/08/2009,WBRI,,,"],
+        episodes=[ep("1", "01/06/2023"), ep("2", "01/06/2023"), ep("3", "01/06/2023"), ep("4", "01/06/2023"),
+                  ep("5", "01/06/2023"), ep("6", "01/06/2023"), ep("7", "01/06/2023"),
+                  ep("8", "01/06/2023", "01/09/2023", "X1"), ep("8", "01/09/2023")],
+        missing=["1,01/01/2009,M,01/03/2024,", "2,01/02/2009,M,02/03/2024,", "3,01/03/2009,A,03/02/2024,04/02/2024"],
+        uasc=["5,1,01/05/2008,", "6,1,01/06/2008,01/05/2026", "7,1,01/07/2008,"],
+    )
+    now = csv_return(
+        tmp_path / "2025",
+        # 1 passes everything; 2: sex changed (202); 3: DOB changed (203); 4: ethnicity changed (204)
+        header=["1,M,01/01/2009,WBRI,,,", "2,M,01/02/2009,WBRI,,,", "3,M,02/03/2009,WBRI,,,",
+                "4,M,01/04/2009,WBRI,,,", "5,M,01/05/2008,WBRI,,,", "6,M,01/06/2008,WBRI,,,",
+                "7,M,01/07/2008,WBRI,,,", "8,M,01/08/2009,WBRI,,,"],
+        # 8: last year's open episode began 01/09/2023, this year's first on 02/09/2023 (502)
+        episodes=[ep("1", "01/06/2023"), ep("2", "01/06/2023"), ep("3", "01/06/2023"), ep("4", "01/06/2023"),
+                  ep("5", "01/06/2023"), ep("6", "01/06/2023"), ep("7", "01/06/2023"), ep("8", "02/09/2023")],
+        # 1 carries its open episode over; 2 does not (576); 3's was closed last year
+        missing=["1,01/01/2009,M,01/03/2024,05/04/2024", "2,01/02/2009,M,10/04/2024,11/04/2024"],
+        # 5 UASC both years, no date: passes; 6: the date ceased changed (205B); 7 no longer UASC, but
+        # last year gave no date it ceased (205A); 1 becomes UASC (205D)
+        uasc=["5,M,01/05/2008,", "6,M,01/06/2008,01/06/2026", "1,M,01/01/2009,"],
+    )
+    _, report = convert_ssda903([now], "886", 2025, previous=[last])
+    assert sorted(found(report)) == sorted([
+        ("source-changed-since-previous", "header.csv", 3, "sex", "202"),
+        ("source-changed-since-previous", "header.csv", 4, "birth_year_month", "203"),
+        ("source-changed-since-previous", "header.csv", 5, "ethnicity", "204"),
+        ("source-uasc-not-as-previous", "header.csv", 8, "uasc", "205A"),
+        ("source-uasc-not-as-previous", "uasc.csv", 3, "uasc_end_date", "205B"),
+        ("source-uasc-not-as-previous", "uasc.csv", 4, "uasc", "205D"),
+        ("source-missing-not-carried-over", "missing.csv", 3, "start_date", "576"),
+        ("source-placement-not-carried-over", "episodes.csv", 9, "start_date", "502"),
+    ])
+    by_rule = {f[-1]: i for f, i in zip(found(report), [i for i in report.issues if i.code in PREVIOUS_CODES],
+                                        strict=True)}
+    # last year's row is named; no more than the one cell is echoed
+    assert "missing.csv row 3" in by_rule["576"].message and by_rule["576"].value == "02/03/2024"
+    assert "header.csv row 3" in by_rule["202"].message and "1" not in (by_rule["202"].value or "")
+    assert by_rule["202"].location.child_id == "2"
+    # without --previous, none of them
+    _, alone = convert_ssda903([now], "886", 2025)
+    assert found(alone) == []
+
+
+def test_562_an_episode_begun_before_the_year_must_be_in_last_years_return(tmp_path: Path) -> None:
+    last = csv_return(tmp_path / "2024", header=["1,1,01/01/2009,WBRI,,,", "2,1,01/01/2009,WBRI,,,"],
+                      episodes=[ep("1", "01/06/2023"), ep("2", "05/06/2023")])
+    now = csv_return(tmp_path / "2025", header=["1,M,01/01/2009,WBRI,,,", "2,M,01/01/2009,WBRI,,,"],
+                     episodes=[ep("1", "01/06/2023"), ep("2", "01/03/2024")])
+    _, report = convert_ssda903([now], "886", 2025, previous=[last])
+    # child 2's first episode is not last year's open one (502), so that is what is said, once
+    assert found(report) == [("source-placement-not-carried-over", "episodes.csv", 3, "start_date", "502")]
+    last2 = csv_return(tmp_path / "2024b", header=["1,1,01/01/2009,WBRI,,,", "2,1,01/01/2009,WBRI,,,"],
+                       episodes=[ep("1", "01/06/2023"), ep("2", "05/06/2023", "06/07/2023", "E11")])
+    _, report = convert_ssda903([now], "886", 2025, previous=[last2])
+    assert found(report) == [("source-placement-not-carried-over", "episodes.csv", 3, "start_date", "562")]
+
+
+def test_576_a_child_with_no_missing_episode_this_year_is_reported_at_the_header_row(tmp_path: Path) -> None:
+    last = csv_return(tmp_path / "2024", header=["1,1,01/01/2009,WBRI,,,"], episodes=[ep("1", "01/06/2023")],
+                      missing=["1,01/01/2009,M,01/03/2024,"])
+    now = csv_return(tmp_path / "2025", header=["1,M,01/01/2009,WBRI,,,"], episodes=[ep("1", "01/06/2023")])
+    _, report = convert_ssda903([now], "886", 2025, previous=[last])
+    assert found(report) == [("source-missing-not-carried-over", "header.csv", 2, "child_id", "576")]
+
+
+# ---------------------------------------------------------------- XML
+
+def xml_return(path: Path, children: list[tuple[str, str, str]]) -> Path:
+    """children: (CHILDID, the header's extra elements, the child's episodes and missing blocks)."""
+    body = "".join(f"<CHILD><HEADER><CHILDID>{c}</CHILDID><SEX>{'M' if '2025' in path.name else '1'}</SEX>"
+                   f"<DOB>01/01/2009</DOB><ETHNIC>WBRI</ETHNIC>{h}</HEADER>{e}</CHILD>" for c, h, e in children)
+    path.write_text(f"<EXPSSDA903>{body}</EXPSSDA903>", encoding="utf-8")
+    return path
+
+
+EPISODE = "<EPISODE><DECOM>01/06/2023</DECOM><LS>C2</LS><PL>K2</PL></EPISODE>"
+
+
+def test_xml_each_uasc_rule_and_576(tmp_path: Path) -> None:
+    last = xml_return(tmp_path / "r2024.xml", [
+        ("1", "<UASC>1</UASC><AMISSING><MISSING>M</MISSING><MIS_START>01/03/2024</MIS_START></AMISSING>", EPISODE),
+        ("2", "<UASC>1</UASC>", EPISODE),                              # 205A: no date ceased last year
+        ("3", "<UASC>1</UASC><DUC>01/06/2023</DUC>", EPISODE),         # ceased last year: passes
+        ("4", "<UASC>0</UASC><DUC>01/01/2024</DUC>", EPISODE),         # 205C (and 303 last year)
+        ("5", "<UASC>0</UASC>", EPISODE),                              # 205D
+    ])
+    now = xml_return(tmp_path / "r2025.xml", [
+        ("1", "<UASC>1</UASC><AMISSING><MISSING>M</MISSING><MIS_START>02/03/2024</MIS_START></AMISSING>", EPISODE),
+        ("2", "<UASC>0</UASC>", EPISODE), ("3", "<UASC>0</UASC>", EPISODE), ("4", "<UASC>0</UASC>", EPISODE),
+        ("5", "<UASC>1</UASC>", EPISODE),
+    ])
+    _, report = convert_ssda903([now], "886", 2025, previous=[last])
+    got = [(i.code, i.location.file, (i.location.source_field or "").rsplit("/", 1)[-1], i.message.rsplit("rule ", 1)[1].rstrip(").")) for i in
+           report.issues if i.code in PREVIOUS_CODES]
+    assert sorted(got) == sorted([
+        ("source-missing-not-carried-over", "r2025.xml", "MIS_START", "576"),
+        ("source-uasc-not-as-previous", "r2025.xml", "DUC", "205A"),
+        ("source-uasc-not-as-previous", "r2025.xml", "DUC", "205C"),
+        ("source-uasc-not-as-previous", "r2025.xml", "UASC", "205D"),
+    ])
+    paths = {i.message.rsplit("rule ", 1)[1].rstrip(")."): i for i in report.issues if i.code in PREVIOUS_CODES}
+    assert paths["205D"].location.child_id == "5" and "CHILD[5]/HEADER" in paths["205D"].message
+    assert paths["576"].location.line == 1 and "CHILD[1]/HEADER/AMISSING[1]" in paths["576"].message
+
+
+# ---------------------------------------------------------------- refusals
+
+def test_a_previous_return_that_is_not_the_year_before_is_refused(tmp_path: Path) -> None:
+    now = csv_return(tmp_path / "2025", header=["1,M,01/01/2009,WBRI,,,"], episodes=[ep("1", "01/06/2024")])
+    with pytest.raises(InputError, match=r"2024-25, not 2023-24"):
+        convert_ssda903([now], "886", 2025, previous=[now])
+    result = CliRunner().invoke(main, ["convert", "ssda903", str(now), "--previous", str(now), "--la", "886",
+                                       "--year", "2025", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "--previous" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_another_councils_return_is_refused(tmp_path: Path) -> None:
+    last = csv_return(tmp_path / "2024", header=["9,1,01/01/2009,WBRI,,,"], episodes=[ep("9", "01/06/2023")])
+    now = csv_return(tmp_path / "2025", header=["1,M,01/01/2009,WBRI,,,"], episodes=[ep("1", "01/06/2024")])
+    result = CliRunner().invoke(main, ["convert", "ssda903", str(now), "--previous", str(last), "--la", "886",
+                                       "--year", "2025", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "another council" in result.output and not (tmp_path / "out").exists()
+
+
+def test_the_cli_reports_the_findings_and_exits_1(tmp_path: Path) -> None:
+    last = csv_return(tmp_path / "2024", header=["1,2,01/01/2009,WBRI,,,"], episodes=[ep("1", "01/06/2023")])
+    now = csv_return(tmp_path / "2025", header=["1,M,01/01/2009,WBRI,,,"], episodes=[ep("1", "01/06/2023")])
+    result = CliRunner().invoke(main, ["convert", "ssda903", str(now), "--previous", str(last), "--la", "886",
+                                       "--year", "2025", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "source-changed-since-previous" in result.output, result.output
