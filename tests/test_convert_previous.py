@@ -82,6 +82,7 @@ def test_csv_each_rule_fails_and_passes(tmp_path: Path) -> None:
         ("source-uasc-not-as-previous", "uasc.csv", 4, "uasc", "205D"),
         ("source-missing-not-carried-over", "missing.csv", 3, "start_date", "576"),
         ("source-placement-not-carried-over", "episodes.csv", 9, "start_date", "502"),
+        ("source-placement-not-carried-over", "episodes.csv", 9, "start_date", "562"),
     ])
     by_rule = {f[-1]: i for f, i in zip(found(report), [i for i in report.issues if i.code in PREVIOUS_CODES],
                                         strict=True)}
@@ -100,8 +101,9 @@ def test_562_an_episode_begun_before_the_year_must_be_in_last_years_return(tmp_p
     now = csv_return(tmp_path / "2025", header=["1,M,01/01/2009,WBRI,,,", "2,M,01/01/2009,WBRI,,,"],
                      episodes=[ep("1", "01/06/2023"), ep("2", "01/03/2024")])
     _, report = convert_ssda903([now], "886", 2025, previous=[last])
-    # child 2's first episode is not last year's open one (502), so that is what is said, once
-    assert found(report) == [("source-placement-not-carried-over", "episodes.csv", 3, "start_date", "502")]
+    # child 2's first episode is not last year's open one (502), nor in last year's return at all (562)
+    assert found(report) == [("source-placement-not-carried-over", "episodes.csv", 3, "start_date", "502"),
+                             ("source-placement-not-carried-over", "episodes.csv", 3, "start_date", "562")]
     last2 = csv_return(tmp_path / "2024b", header=["1,1,01/01/2009,WBRI,,,", "2,1,01/01/2009,WBRI,,,"],
                        episodes=[ep("1", "01/06/2023"), ep("2", "05/06/2023", "06/07/2023", "E11")])
     _, report = convert_ssda903([now], "886", 2025, previous=[last2])

@@ -191,7 +191,8 @@ def _missing_carried_over(current: Tables, previous: Tables, header: dict[str, S
 def _placements_carried_over(current: Tables, previous: Tables, report: ConversionReport, year: int,
                              formats: list[str]) -> None:
     """502: the child's episode of care open at the end of last year is this year's first (the same
-    start date); 562: this year's first episode, if it began before the year, is in last year's return."""
+    start date); 562: this year's first episode, if it began before the year, is in last year's return.
+    A first episode that is neither fails both, as the DfE reports it."""
     rules = _rules()["placements"]
     start = collection_period(year)[0]
     last_by_child = _by_child(previous.get("Episodes", []))
@@ -206,7 +207,7 @@ def _placements_carried_over(current: Tables, previous: Tables, report: Conversi
                            problem="last year's return ended with an episode of care still open, which is not "
                            "this year's first (it starts on another date)", previous=_previous(latest),
                            dfe=rules["open"])
-        elif began and began < start and began not in {parse_date(r.get("DECOM"), formats) for r in last_rows}:
+        if began and began < start and began not in {parse_date(r.get("DECOM"), formats) for r in last_rows}:
             report.finding("source-placement-not-carried-over", loc, value=first.get("DECOM"),
                            problem="this year's first episode of care began before the year, but last year's "
                            "return has no episode of the child starting on that date",
