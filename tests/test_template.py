@@ -46,7 +46,9 @@ def test_drop_downs_come_from_the_codelists(template: Path) -> None:
     dv = by_area[f"{letter['episode_type']}2:{letter['episode_type']}1048576"]
     col = dv.formula1.split("!")[1].split(":")[0].replace("$", "").rstrip("0123456789")
     header = lists[f"{col}1"].value
-    assert columns[header] == list(S.codelist("missing_episode_type").values())
+    # each code with its title (what the reader accepts: tests/test_excel_values.py), and a code typed alone is let stay
+    assert columns[header] == [f"{c.code} {c.title}" for c in S.codelist("missing_episode_type").codes]
+    assert dv.errorStyle == "warning" and dv.showErrorMessage
     assert by_area[f"{letter['reported_to_police']}2:{letter['reported_to_police']}1048576"].formula1 == '"true,false"'
     # Long lists (councils, countries) are on the Codelists sheet, never inline (Excel's 255-character limit).
     assert all(len(d.formula1 or "") < 255 for s in wb for d in s.data_validations.dataValidation)
@@ -90,7 +92,35 @@ def test_filled_template_passes_mcds_validate(template: Path, tmp_path: Path, fi
 def test_empty_template_is_reported_not_crashed(template: Path) -> None:
     report = mcds.validate(template)
     assert not report.valid
-    assert {code for code, in report.project("code")} == {"metadata-missing"}
+    # created is filled in by the tool from the time the workbook was saved, never typed by hand
+    assert {code for code, in report.project("code")} == {"metadata-missing", "value-filled"}
+    assert ("value-filled", "created") in report.project("code", "field")
+    assert ("metadata-missing", "created") not in report.project("code", "field")
+
+
+def test_what_the_drop_downs_write_is_read_as_the_code(template: Path, tmp_path: Path) -> None:
+    """A person fills the template by choosing from its drop-downs: each code with its title."""
+    from mcds.validate import load
+
+    _fill(template, ROOT / "fixtures" / "valid" / "kent", tmp_path / "filled.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "filled.xlsx")
+    lists = wb["Codelists"]
+    for t in S.tables.values():
+        ws = wb[t.title]
+        for col, f in enumerate(t.fields, start=1):
+            if f.codelist and not f.is_list and f.codelist_key == "code":
+                titles = {c.code: c.title for c in S.codelist(f.codelist).codes}
+                for r in range(2, ws.max_row + 1):
+                    v = ws.cell(r, col).value
+                    if v in titles:
+                        ws.cell(r, col).value = f"{v} {titles[v]}"
+    assert lists.sheet_state == "hidden"
+    wb.save(tmp_path / "chosen.xlsx")
+    before, after = load(tmp_path / "filled.xlsx"), load(tmp_path / "chosen.xlsx")
+    assert before.report.project("code", "sheet", "row", "field") == after.report.project("code", "sheet", "row", "field")
+    for t in S.tables:
+        query = f"SELECT * FROM {t} ORDER BY ALL"
+        assert before.con.execute(query).fetchall() == after.con.execute(query).fetchall()
 
 
 def test_cli_template(tmp_path: Path) -> None:

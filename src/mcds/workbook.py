@@ -242,7 +242,9 @@ def write_template(out: Path, version: str | None = None) -> Path:
 
     def codelist_range(name: str, key: str) -> str:
         if (name, key) not in ranges:
-            codes = s.codelist(name).values(key)
+            cl = s.codelist(name)
+            # each code with its title, as the reader accepts it (mcds.readers.as_meant): AFG Afghanistan
+            codes = [f"{c.code} {' '.join(c.title.split())}" for c in cl.codes] if key == "code" else cl.values(key)
             col = get_column_letter(len(ranges) + 1)
             lists[f"{col}1"] = name if key == "code" else f"{name} ({key})"
             for i, code in enumerate(codes, start=2):
@@ -258,11 +260,13 @@ def write_template(out: Path, version: str | None = None) -> Path:
         if f.codelist and f.is_list:
             text += f"\nCodes of the {f.codelist} codelist, separated by ';'."
         elif f.codelist:
-            text += f"\nChoose a code of the {f.codelist} codelist."
+            text += f"\nChoose a code of the {f.codelist} codelist (the list shows each code with its title)."
         if f.type == "boolean":
             text += "\ntrue or false."
         if f.type == "yearmonth":
-            text += "\nYear and month as YYYY-MM (typed as text)."
+            text += "\nYear and month as YYYY-MM (a date is read as its month)."
+        if f.name == "created":
+            text += "\nLeave it empty: mcds fills it in with the time the workbook was last saved."
         c = Comment(text, "MCDS")
         c.width, c.height = 320, 160
         return c
@@ -284,6 +288,7 @@ def write_template(out: Path, version: str | None = None) -> Path:
             if dv is not None:
                 dv.error, dv.errorTitle = f"Choose a value from the list for {f.title}.", "Not in the list"
                 dv.showErrorMessage = True
+                dv.errorStyle = "warning"  # a code typed alone (AFG) is read too: Excel lets it stay
                 ws.add_data_validation(dv)
                 dv.add(area)
             if column is None:

@@ -32,6 +32,9 @@ class RawTable:
     header_row: int = 1
     hidden: bool = False           # a hidden worksheet (workbook form)
     kind: str = "resource"         # resource (CSV form: exact names), sheet (workbook: names or titles), key (JSON)
+    # (row, field) of cells whose failed check is already reported by a more precise issue (value-ambiguous,
+    # mcds.readers.as_meant): their type error is not reported again
+    superseded: set[tuple[int, str]] = field(default_factory=set)
 
     def column(self, index: int) -> str | None:
         """The column letter of the header cell at 0-based ``index``."""
@@ -59,6 +62,7 @@ class RawMetadata:
     sheet: str | None = None
     rows: dict[str, int] = field(default_factory=dict)       # field -> row (workbook form)
     column: str | None = None                                  # the column holding values (workbook form)
+    superseded: set[str] = field(default_factory=set)          # fields whose type error is reported otherwise
 
 
 @dataclass

@@ -25,6 +25,7 @@ from mcds.engine import quote
 from mcds.errors import InputError
 from mcds.issues import Issue, Location, Severity
 from mcds.readers import RawSubmission, RawTable, open_submission
+from mcds.readers.as_meant import read_as_meant
 from mcds.rules import RuleFinding, rule_types, run_rule
 from mcds.validation.cells import TYPE_EXPECTED, CellFinding, create_codelists, find_cells, find_keys
 from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_location, metadata_table
@@ -198,6 +199,7 @@ class Validation:
             create_codelists(con, s)
             self._step("Checking structure", 1)
             yield from structure_issues(raw, s)
+            yield from read_as_meant(con, raw, s)  # what Excel stores, as meant (the workbook form)
             present = present_tables(raw)
 
             self._step("Checking metadata", 2)
@@ -207,7 +209,7 @@ class Validation:
             suggestions: dict[tuple[str, str], str | None] = {}
             # council codes in operation: the rule council-not-in-operation, which knows the reporting period
             for c in find_cells(con, s, mt, mcols, METADATA_RELATION, in_use=False):  # type: ignore[arg-type]
-                if c.code != "row-blank":
+                if c.code != "row-blank" and not (c.code == "type-error" and c.field in raw.metadata.superseded):
                     yield self._cell_issue(s, None, mt, c, suggestions)
 
             self._step("Checking cells", 3)
@@ -226,7 +228,7 @@ class Validation:
             skip = set() if self.warnings else warning_codes(v)
             for t, found in zip(present, concurrently(con, check_table, list(present)), strict=True):
                 yield from (self._cell_issue(s, present[t], s.tables[t], c, suggestions) for c in found
-                            if c.code not in skip)
+                            if c.code not in skip and (c.row, c.field) not in present[t].superseded)
         if not self.keep_raw and self.raw:  # the typed tables hold everything the rules need: free the memory first
             drop_raw(con, self.raw)
         self._step("Checking rules", 4)

@@ -233,6 +233,12 @@ class Group:
             return False
         if any(i.blocking for i in structure_issues(raw, s)):
             return False
+        if raw.form == "xlsx":  # what Excel stores, read as meant, as the validator reads it
+            from mcds.readers.as_meant import read_as_meant
+
+            for _ in read_as_meant(self.con, raw, s):
+                pass
+            values, _keys = metadata_values(raw.metadata, s, True)
         n = len(self.members)
         self._metadata.append([n, 0, *(values.get(f.name) or None for f in s.metadata_fields)])
         self.members.append(Member(path, n))
