@@ -220,3 +220,33 @@ def test_a_mapping_written_for_1_0_lists_later_fields_as_not_collected(tmp_path:
     newer, _ = convert_mapped([src], mapping(tmp_path, for_1_1))
     assert not set(added_since("1.0")) & set((newer.metadata["not_collected"] or "").split(";"))
     assert draft_mapping([src / "eclipse_person.csv"]).count("standard_version: '1.1'") == 1
+
+
+def test_validation_of_a_mapped_workbook_is_reported_in_its_sheet_row_and_column(tmp_path: Path) -> None:
+    """Issue 14 part 3: mcds convert mapped keeps each row's origin beside the package
+    (<out>.provenance.json), so the validator's issues are in the export's own cells: file, sheet,
+    row as Excel shows it, column letter and header, also when mcds validate reads the package later."""
+    import openpyxl
+    from click.testing import CliRunner
+
+    import mcds
+    from mcds.cli import main
+
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Episodes")
+    sheet.append(["Extra", *EXPORT.splitlines()[0].split(",")])  # the columns start at B
+    for line in EXPORT.splitlines()[1:4]:
+        sheet.append(["x", *line.split(",")])
+    book.save(tmp_path / "export.xlsx")
+    text = MAP.replace('file: "export*.csv"', 'file: "export.xlsx"\n    sheet: Episodes')
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["convert", "mapped", str(tmp_path / "export.xlsx"), "--mapping",
+                                       str(mapping(tmp_path, text)), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "out.provenance.json").is_file()
+    # E3's type 'Gone' is not a code: the export's row 4, column D (Type), not missing_episodes.csv row 4
+    found = [(i.code, i.location.file, i.location.sheet, i.location.row, i.location.column, i.location.source_field)
+             for i in mcds.validate(out).issues if i.code == "codelist-value"]
+    assert found == [("codelist-value", "export.xlsx", "Episodes", 4, "D", "Type")]
+    assert "export.xlsx, sheet Episodes, row 4, column D" in result.output
