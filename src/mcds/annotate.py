@@ -1,5 +1,12 @@
 """``--annotate OUT.xlsx``: a copy of the user's data as a workbook, each offending cell
-highlighted and commented, and an Issues sheet listing every issue.
+highlighted and commented, and an Issues sheet listing every issue, how to fix it and a link to its
+cell.
+
+A workbook is annotated in a copy of itself: its drop-down lists, notes (the issues are added after
+a cell's own note), column widths, number formats, dates and hidden sheets are kept. The reader
+leaves the Issues sheet out (:func:`is_issues_sheet`), so the copy validates exactly as the
+original did; annotating a copy again replaces its Issues sheet. Other forms are written as a new
+workbook, a sheet per table.
 
 Rows keep the numbers they have in the user's file (header = row 1), so a row named in the report
 is the same row in the annotated copy. The user's cells are copied exactly (characters a workbook
@@ -58,9 +65,44 @@ def _mark(ws, row: int, col: int, issues: list[Issue]) -> None:  # type: ignore[
     cell.comment = _comment(issues)
 
 
+def _mark_workbook(loaded: Loaded) -> Workbook:
+    """The user's own workbook (drop-downs, notes, widths, formats, dates and hidden sheets as they
+    are), each offending cell highlighted and its issues added to the cell's note."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(loaded.raw.source)
+    if ISSUES_SHEET in wb.sheetnames and is_issues_sheet([c.value for c in wb[ISSUES_SHEET][1]]):
+        wb.remove(wb[ISSUES_SHEET])  # a copy annotated again: its old Issues sheet is replaced
+    cells: dict[tuple[str, int, int], list[Issue]] = defaultdict(list)
+    raws = {t.sheet: t for t in loaded.raw.tables}
+    for i in loaded.report.issues:
+        loc = i.location
+        if loc.sheet not in wb.sheetnames or loc.row is None:
+            continue
+        if loc.column:
+            col = column_index_from_string(loc.column)
+        elif loc.field and (t := raws.get(loc.sheet)) and loc.field in t.fields:
+            col = t.fields.index(loc.field) + 1
+        else:
+            col = 1
+        cells[(loc.sheet, loc.row, col)].append(i)
+    for (sheet, row, col), items in cells.items():
+        ws = wb[sheet]
+        before = ws.cell(row=row, column=col).comment
+        _mark(ws, row, col, items)
+        if before is not None:  # the template's own note is kept, the issues after it
+            note = ws.cell(row=row, column=col).comment
+            note.text = f"{before.text}\n\n{note.text}"[:30000]
+    return wb
+
+
 def annotate(loaded: Loaded, out: Path) -> Path:
     """Write the annotated copy of the validated submission to ``out`` (atomically)."""
     report, raw, con = loaded.report, loaded.raw, loaded.con
+    if raw.form == "xlsx":
+        wb = _mark_workbook(loaded)
+        _issues_sheet(wb, report, loaded.standard.version)
+        return _save(wb, Path(out), raw.metadata.values.get("created"))
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -118,17 +160,48 @@ def annotate(loaded: Loaded, out: Path) -> Path:
             _mark(ws, row, col, items)
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
 
-    ws = wb.create_sheet(ISSUES_SHEET, 0)
-    columns = ["code", "severity", "table", "file", "sheet", "row", "column", "field", "value", "message", "explanation"]
-    ws.append(columns)
+    _issues_sheet(wb, report, loaded.standard.version, first=True)
+    return _save(wb, Path(out), raw.metadata.values.get("created"))
+
+
+ISSUE_COLUMNS = ("code", "severity", "table", "file", "sheet", "row", "column", "field", "value", "message",
+                 "explanation", "how to fix", "go to")
+
+
+def is_issues_sheet(header: list[object]) -> bool:
+    """Whether a sheet's first row is that of an annotated copy's Issues sheet (not data: the workbook
+    reader leaves it out, so the copy validates as the original did)."""
+    return [str(h).strip().casefold() if h is not None else "" for h in header[:len(ISSUE_COLUMNS)]] == \
+        list(ISSUE_COLUMNS)
+
+
+def _issues_sheet(wb: Workbook, report: object, version: str, *, first: bool = False) -> None:
+    """Every issue, how to fix it (the catalogue's guidance) and a link to its cell."""
+    from mcds.catalogue import catalogue
+
+    kinds = catalogue(version)
+    ws = wb.create_sheet(ISSUES_SHEET, 0 if first else None)
+    ws.append(list(ISSUE_COLUMNS))
     for c in ws[1]:
         c.font = BOLD
-    for i in report.issues:
+    for i in report.issues:  # type: ignore[attr-defined]
         d = i.to_dict()
-        ws.append([xlsx_text(printable(v)) if isinstance(v := d.get(k), str) else v for k in columns])
+        kind = kinds.get(i.code)
+        ws.append([*(xlsx_text(printable(v)) if isinstance(v := d.get(k), str) else v for k in ISSUE_COLUMNS[:11]),
+                   xlsx_text(kind.guidance) if kind else None])
+        loc = i.location
+        if loc.sheet in wb.sheetnames and loc.row is not None:
+            ref = f"{loc.column or 'A'}{loc.row}"
+            link = ws.cell(row=ws.max_row, column=len(ISSUE_COLUMNS), value=f"{loc.sheet}!{ref}")
+            link.hyperlink = "#'" + loc.sheet.replace("'", "''") + f"'!{ref}"
+            link.style = "Hyperlink"
     ws.freeze_panes = "A2"
-    out = Path(out)
+    for letter, width in (("J", 60), ("L", 60), ("M", 22)):
+        ws.column_dimensions[letter].width = width
+
+
+def _save(wb: Workbook, out: Path, created: str | None) -> Path:
     with atomic_path(out) as tmp:
         wb.save(tmp)
-        normalise_xlsx(tmp, raw.metadata.values.get("created"))  # same data, same bytes
+        normalise_xlsx(tmp, created)  # same data, same bytes
     return out

@@ -29,7 +29,11 @@ def read_workbook(path: Path, con: duckdb.DuckDBPyConnection, *, prefix: str = "
     file = path.name
     metadata = RawMetadata(values={}, present=False, file=file, sheet=forms.METADATA_SHEET)
     tables = []
+    from mcds.annotate import ISSUES_SHEET, is_issues_sheet
+
     for n, sheet in enumerate(sheets, start=1):
+        if _norm(sheet.name) == _norm(ISSUES_SHEET) and is_issues_sheet(list(sheet.header)):
+            continue  # an annotated copy's list of issues: not data
         if _norm(sheet.name) == _norm(forms.METADATA_SHEET):
             metadata.present = True
             metadata.sheet = sheet.name
