@@ -76,20 +76,3 @@ def test_workers_in_parallel_publish_what_one_process_does(monkeypatch: pytest.M
     assert both.rows == alone.rows
     assert both.months == alone.months
 
-
-def test_the_audit_in_two_threads_proves_its_figures_the_same_way_each_run(
-        worked: tuple[list[Part], list[tuple]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Split between two threads, each half of a part's cells is solved on a copy of its own, so a
-    run's answers never depend on which thread finishes first (the figures hidden may differ from one
-    thread's: the solver's warm starts, and so the published figures it finds binding, differ)."""
-    audit = sys.modules["mcds.stats.audit"]
-    monkeypatch.setattr(audit, "THREADED_FROM", 1)
-    parts, _ = worked
-    cfg = disclosure_settings()
-    runs = []
-    for _ in range(2):
-        pub = protect(combine(parts), cfg, Aggregator())
-        findings = pub.protection.audit.findings
-        assert findings and all(f.protected(cfg.width) for f in findings)
-        runs.append((pub.rows, pub.months, [(f.place, f.lower, f.upper) for f in findings]))
-    assert runs[0] == runs[1]

@@ -39,7 +39,6 @@ import contextlib
 import math
 import os
 import sys
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -114,13 +113,10 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-_MAKING = threading.Lock()  # stdout is the process's: one thread at a time moves it aside
-
-
 def _highs():  # type: ignore[no-untyped-def]
     import highspy
 
-    with _MAKING, _quiet_stdout():
+    with _quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
@@ -349,38 +345,6 @@ def _interval(part: _Part, expr: Expr, const: int, width: int, place: Place, row
     return Finding(place, int(bottom + const), None if top == INF else int(top + const), binding=binding)
 
 
-# Cells solved in one part above which the part is also solved in a second thread, on a copy of
-# its own: HiGHS lets go of the interpreter while it solves, so the two run on two cores (the
-# workers that validated the packages have finished by now). Below it, a copy costs more than
-# it saves.
-THREADED_FROM = 40
-
-
-def _intervals(part: _Part, todo: list[int], targets: list, exprs: list[Expr], rows: list[Row], pool: _Pool,
-               width: int) -> tuple[dict[Place, Finding], int]:
-    """The attacker's interval of each cell ``todo`` of a part (and solves made in a second part, if
-    any). With many cells, the second half of them is solved in another thread on a copy of the
-    part with a pool of its own: each half's answers are the same whichever finishes first. The
-    whole solutions found there join ``pool``."""
-    def solve(p: _Part, cells: list[int], q: _Pool) -> dict[Place, Finding]:
-        return {targets[n][0]: _interval(p, exprs[n], targets[n][1].const, width, targets[n][0], rows, q)
-                for n in cells}
-
-    if len(todo) < THREADED_FROM:
-        return solve(part, todo, pool), 0
-    from concurrent.futures import ThreadPoolExecutor
-
-    half = len(todo) // 2
-    other, other_pool = _Part(part.nvars, rows, exprs), _Pool(part.nvars)
-    with ThreadPoolExecutor(1) as ex:
-        later = ex.submit(solve, other, todo[half:], other_pool)
-        found = solve(part, todo[:half], pool)
-        found |= later.result()
-    for point in other_pool.points:
-        pool.add(point)
-    return found, other.solves
-
-
 def _several_under_rule(part: _Part, grid: list[tuple[int, Expr, int]], target: int, truth: int,
                         pool: _Pool, cfg: Disclosure, finding: Finding, rows: list[Row]) -> bool:
     """Can a cell take more than one value for an attacker who knows that one of the council's
@@ -468,11 +432,13 @@ def audit(rows: Sequence[dict[str, str]], months: dict[int, dict[str, dict[str, 
             exprs = [{local[v]: c for v, c in t.expr.items()} for _, t, _ in targets]
             part = _Part(len(local), rows_here, exprs)
             position = {p: n for n, (p, _, _) in enumerate(targets)}
+            found: dict[Place, Finding] = {}
             pool = _Pool(len(local))
-            todo = [n for n, (place, _, _) in enumerate(targets) if place not in proven]
-            found, extra = _intervals(part, todo, targets, exprs, rows_here, pool, cfg.width)
-            findings += [found[targets[n][0]] for n in todo]
-            solves += extra
+            for n, (place, t, _) in enumerate(targets):
+                if place in proven:
+                    continue
+                found[place] = _interval(part, exprs[n], t.const, cfg.width, place, rows_here, pool)
+                findings.append(found[place])
             for grid in b.grids:
                 cells = [(p, t) for p, t in grid if p in position]
                 here = [(position[p], exprs[position[p]], t.const) for p, t in cells]
