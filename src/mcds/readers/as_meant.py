@@ -210,7 +210,7 @@ def _read_table(con: duckdb.DuckDBPyConnection, s: std.Standard, raw: RawTable) 
 
 def _saved_at(path: Path) -> str | None:
     """When the workbook was last saved (its core properties: ``dcterms:modified``), as ISO 8601 in UTC."""
-    import defusedxml.ElementTree as ET  # noqa: N817
+    import defusedxml.ElementTree as ET
 
     try:
         with zipfile.ZipFile(path) as zf:
