@@ -226,7 +226,7 @@ def test_the_statistics_files_follow_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "stats").iterdir()}
-    assert len(modes) == 6 and set(modes.values()) == {0o640}, modes  # two data files, their .meta.csv, the report, the data guidance
+    assert len(modes) == 6 and set(modes.values()) == {0o640}, modes  # data files, .meta.csv, report, guidance
 
 
 # ---------------------------------------------------------------- 6: a ZIP file mcds wrote
