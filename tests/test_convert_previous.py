@@ -145,7 +145,8 @@ def test_xml_each_uasc_rule_and_576(tmp_path: Path) -> None:
         ("5", "<UASC>1</UASC>", EPISODE),
     ])
     _, report = convert_ssda903([now], "886", 2025, previous=[last])
-    got = [(i.code, i.location.file, (i.location.source_field or "").rsplit("/", 1)[-1], i.message.rsplit("rule ", 1)[1].rstrip(").")) for i in
+    got = [(i.code, i.location.file, (i.location.source_field or "").rsplit("/", 1)[-1],
+            i.message.rsplit("rule ", 1)[1].rstrip(").")) for i in
            report.issues if i.code in PREVIOUS_CODES]
     assert sorted(got) == sorted([
         ("source-missing-not-carried-over", "r2025.xml", "MIS_START", "576"),

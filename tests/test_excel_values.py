@@ -72,7 +72,8 @@ def test_certain_readings_are_warnings_and_the_data_stays_valid(kent_book: Path,
     used = {i.location.field: i.message for i in report.issues if i.code == "value-read-as"}
     assert "'2024-01'" in used["birth_year_month"] and "'false'" in used["uasc"] and "'M'" in used["sex"]
     assert "'medium'" in used["highest_police_risk_level"] and "'04:15:00'" in used["start_time"]
-    assert "'2024-01-27'" in used["start_date"] and "'2024-03-14'" in used["end_date"] and "'none_known'" in used["trafficking_concern"]
+    assert "'2024-01-27'" in used["start_date"] and "'2024-03-14'" in used["end_date"]
+    assert "'none_known'" in used["trafficking_concern"]
     # nothing else changed: the same issues as the untouched workbook, besides the warnings
     before = mcds.validate(kent_book)
     assert sorted(t for t in report.project("code", "sheet", "row", "field") if t[0] not in EXCEL_CODES) == \

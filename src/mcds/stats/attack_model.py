@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import NamedTuple
 
 from mcds.stats.compute import TOTAL, Aggregator, Council, Selection, in_selection, selections
 from mcds.stats.config import Breakdown, Disclosure, Indicator
