@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
@@ -131,3 +131,48 @@ def _luminance(colour: str) -> float:
 def test_series_colours_differ_in_luminance() -> None:
     lum = sorted(_luminance(c) for c in COLOURS)
     assert all((b + 0.05) / (a + 0.05) >= 1.5 for a, b in itertools.pairwise(lum))
+
+
+SYMBOLS = CFG.symbols
+EVERY_SYMBOL = [SYMBOLS.suppressed, SYMBOLS.rounds_to_zero, SYMBOLS.not_collected, SYMBOLS.not_applicable]
+
+
+def _marks(svg: str) -> dict[str, str]:
+    """Each symbol drawn in a chart (bold text in a dashed box), with the tooltip of its mark."""
+    out = {}
+    for tip, box, symbol in re.findall(r"<g><title>([^<]*)</title>(<rect[^>]*/>)<text[^>]*font-weight=\"700\">([^<]*)"
+                                       r"</text></g>", svg):
+        assert 'stroke-dasharray="3 2"' in box and f'fill="{COLOURS[0]}"' not in box  # never a bar
+        out[symbol] = unescape(tip)
+    return out
+
+
+def test_every_chart_draws_c_low_x_and_z_as_labelled_symbols_never_as_bars() -> None:
+    from mcds.stats.html import column_chart, hbar_chart, meanings
+    meaning = meanings(SYMBOLS)
+    bars = hbar_chart("h", "T", "D", [(f"Council {k}", [v, "12"]) for k, v in enumerate(EVERY_SYMBOL)],
+                      ["All children", "UASC"], sym=SYMBOLS)
+    months = column_chart("m", "T", "D", [("Apr", "2024"), ("May", ""), ("Jun", ""), ("Jul", "")],
+                          [("Missing episodes", EVERY_SYMBOL), ("Away episodes", ["3", "0", "1", "2"])], sym=SYMBOLS)
+    for svg, where in ((bars, "All children, Council {k}"), (months, "Missing episodes, {m}")):
+        marks = _marks(svg)
+        assert sorted(marks) == sorted(EVERY_SYMBOL), svg
+        for k, (s, m) in enumerate(zip(EVERY_SYMBOL, ["Apr 2024", "May", "Jun", "Jul"], strict=True)):
+            assert marks[s] == f"{where.format(k=k, m=m)}: {s} ({meaning[s]})"  # the tooltip names its bar
+    # a true zero is a bar of no length with its value written, never a symbol's box
+    assert '<title>Away episodes, May: 0</title></rect>' in months
+    assert months.count("<rect") == 4 + 4  # four symbol boxes and the away series' four columns (0 included)
+
+
+def test_a_chart_key_and_table_names_do_not_repeat_the_figure_heading(result) -> None:
+    text = report(result, CFG)
+    figs = re.findall(r'<h3 id="fig-([\w-]+)">Figure (\d+): ', text)
+    assert [n for _, n in figs] == ["1", "2", "3"]
+    for ident, n in figs:
+        # the table is named by a short line, and for a screen reader by the figure's heading too
+        assert f'<p class="table-name" id="table-{ident}">Figure {n} as a table</p>' in text
+        assert f'<table aria-labelledby="fig-{ident} table-{ident}">' in text
+    assert "<caption>" not in text and "The figures of the chart" not in text
+    # a legend's swatches are drawn (printed, unlike a CSS background), one item per series
+    legend = re.findall(r'<ul class="legend" aria-hidden="true">(.*?)</ul>', text)
+    assert [len(re.findall(r"<li><svg[^>]*><rect[^>]*fill=\"#", items)) for items in legend] == [3, 2]

@@ -70,15 +70,37 @@ SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg te
 }))"""
 
 
+# what a reader could not read on a narrow screen: a table's name or a legend item cut off by the
+# screen's edge, or a legend's swatch on another line than its name
+CUT_OFF = """() => {
+  const w = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll('p.table-name, .legend li, h1, h2, h3, figcaption p')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 0.5) out.push(`${el.textContent.slice(0, 40)}: right edge ${r.right} > ${w}`);
+  }
+  for (const li of document.querySelectorAll('.legend li')) {
+    const swatch = li.querySelector('svg').getBoundingClientRect();
+    const range = document.createRange(); range.selectNodeContents(li);
+    const first = [...range.getClientRects()].find(c => c.width > 0 && c.left > swatch.right - 1);
+    if (first && (first.top > swatch.bottom || first.bottom < swatch.top)) out.push(`legend ${li.textContent}`);
+  }
+  return out;
+}"""
+
+
 def test_desktop_and_phone_widths_are_readable(page) -> None:  # type: ignore[no-untyped-def]
     shot(page, "desktop")
     assert page.evaluate(SMALLEST_CHART_TEXT) >= 12
-    page.set_viewport_size({"width": 360, "height": 780})
-    shot(page, "phone")
-    assert page.evaluate(SMALLEST_CHART_TEXT) >= 11  # not the 5 px of a wide chart shrunk to fit
-    # nothing wider than the phone but a table's own scrolling box
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert page.locator("svg").count() == 3
+    assert page.evaluate(CUT_OFF) == []
+    for width in (390, 360):
+        page.set_viewport_size({"width": width, "height": 844})
+        shot(page, f"phone-{width}")
+        assert page.evaluate(SMALLEST_CHART_TEXT) >= 11  # not the 5 px of a wide chart shrunk to fit
+        # nothing wider than the phone but a table's or the month chart's own scrolling box
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(CUT_OFF) == []
+        assert page.locator(".hint").first.is_visible()  # the month chart says it scrolls
+    assert page.locator("figure svg[role=img]").count() == 3
 
 
 def test_no_serious_or_critical_accessibility_violations(page) -> None:  # type: ignore[no-untyped-def]
@@ -104,6 +126,10 @@ def test_print_keeps_each_figure_on_one_page_and_shows_every_table(page) -> None
     assert figures and all(f["breaks"] == "avoid" for f in figures), figures
     assert all(f["height"] < page_px for f in figures), [f["height"] for f in figures]  # so each fits a page
     assert all(page.locator("table").nth(i).is_visible() for i in range(page.locator("table").count()))
+    # the legends' swatches are drawn, so they print (a CSS background is left out of print by default)
+    swatches = page.locator(".legend li svg rect")
+    assert swatches.count() == 5 and all(swatches.nth(i).is_visible() for i in range(5))
+    assert not page.locator(".hint").first.is_visible()
     pdf = page.pdf(format="A4", margin={k: f"{MARGIN_MM}mm" for k in ("top", "bottom", "left", "right")})
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "report.pdf").write_bytes(pdf)

@@ -8,6 +8,7 @@ has a title, a text description and the table of its figures. Output is determin
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from html import escape
@@ -46,14 +47,18 @@ table{{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}} caption{{text-
 th,td{{border-bottom:1px solid {RULE};padding:.25rem .6rem;text-align:left}} td.n{{text-align:right}}
 tbody th{{white-space:nowrap}}
 .scroll{{overflow-x:auto}} .scroll svg{{max-width:none}} .symbols{{font-size:.9rem;color:{MUTED}}}
-.key{{display:inline-block;width:.9rem;height:.9rem;margin:0 .3rem 0 .9rem;vertical-align:-.1rem}}
+.legend{{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1.2rem}}
+.legend li{{display:flex;align-items:baseline;gap:.4rem}} .legend svg{{flex:none;align-self:center}}
+p.table-name{{font-weight:700;margin:.8rem 0 .2rem}} .hint{{display:none;font-size:.9rem;color:{MUTED}}}
 code,dt,dd{{overflow-wrap:anywhere}} dl dt{{font-weight:700}} dl dd{{margin:0 0 .6rem 0}}
 dl.details{{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}} dl.details dd{{margin:0}}
 a{{color:{COLOURS[0]}}}
 footer{{color:{MUTED};font-size:.9rem;border-top:1px solid {RULE};margin-top:2rem;padding-bottom:2rem}}
-@media (max-width:40rem){{h1{{font-size:1.4rem}} dl.details{{display:block}} dl.details dd{{margin-bottom:.4rem}}}}
+@media (max-width:40rem){{h1{{font-size:1.4rem}} dl.details{{display:block}} dl.details dd{{margin-bottom:.4rem}}
+tbody th{{white-space:normal;min-width:7rem}} .hint{{display:block}}}}
 @media print{{body{{font-size:11pt}} main,header,footer{{max-width:none}}
-figure,ul.cards li,tr,dl.details,p.coverage{{break-inside:avoid}} h2,h3{{break-after:avoid}}
+figure,ul.cards li,tr,dl.details,p.coverage{{break-inside:avoid}} h2,h3,p.table-name{{break-after:avoid}}
+.hint{{display:none}} footer{{break-before:avoid}}
 section{{break-before:auto}} a{{color:{TEXT}}} .scroll{{overflow:visible}} .scroll svg{{max-width:100%}}}}
 """
 
@@ -94,9 +99,12 @@ def _svg_open(ident: str, width: int, height: int, title: str, desc: str) -> str
             f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>')
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], caption: str) -> str:
-    out = [f'<div class="table scroll" tabindex="0" role="region" aria-label="{escape(caption)}">'
-           f"<table><caption>{escape(caption)}</caption>",
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], caption: str, ident: str) -> str:
+    """A table named by the line above it (outside the box that scrolls sideways on a phone, so the
+    name is never cut off with the table's columns)."""
+    out = [f'<p class="table-name" id="{ident}">{escape(caption)}</p>'
+           f'<div class="table scroll" tabindex="0" role="region" aria-labelledby="{ident}">'
+           f'<table aria-labelledby="{ident}">',
            "<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in head) + "</tr></thead><tbody>"]
     for r in rows:
         cells = [f'<th scope="row">{escape(r[0])}</th>'] + [f'<td class="n">{escape(fmt(c))}</td>' for c in r[1:]]
@@ -106,9 +114,11 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], caption: str) -> 
 
 
 def _legend(names: Sequence[str]) -> str:
-    return '<p aria-hidden="true">' + "".join(
-        f'<span class="key" style="background:{COLOURS[k % len(COLOURS)]}"></span>{escape(n)}'
-        for k, n in enumerate(names)) + "</p>"
+    """The key to a chart's colours: each swatch drawn (so that it prints, as a background would not)
+    and kept on the line of its name. Hidden from screen readers, which have the chart's description."""
+    return '<ul class="legend" aria-hidden="true">' + "".join(
+        f'<li><svg width="14" height="14" viewBox="0 0 14 14"><rect width="14" height="14" '
+        f'fill="{COLOURS[k % len(COLOURS)]}"/></svg>{escape(n)}</li>' for k, n in enumerate(names)) + "</ul>"
 
 
 def symbol_key(values: Sequence[str], sym: Symbols) -> str:
@@ -143,6 +153,7 @@ def hbar_chart(ident: str, title: str, desc: str, groups: Sequence[tuple[str, Se
     for label, vals in groups:
         parts.append(f'<text x="0" y="{y + 13}" font-weight="700">{escape(label)}</text>')
         y += label_h
+        parts.append(f'<line x1="0.5" y1="{y}" x2="0.5" y2="{y + len(series) * bar_h}" stroke="{TEXT}"/>')
         for k, v in enumerate(vals):
             n = _num(v)
             yy = y + k * bar_h
@@ -155,7 +166,7 @@ def hbar_chart(ident: str, title: str, desc: str, groups: Sequence[tuple[str, Se
             else:
                 parts.append(_symbol_mark(0, yy + 2, bar_h - 4, v, f"{name}: {v} ({m.get(v, v)})"))
         y += len(series) * bar_h + gap
-    parts.append(f'<line x1="0.5" y1="0" x2="0.5" y2="{height}" stroke="{TEXT}"/></svg>')
+    parts.append("</svg>")
     return '<div class="chart">' + "".join(parts) + "</div>"
 
 
@@ -175,7 +186,7 @@ def column_chart(ident: str, title: str, desc: str, labels: Sequence[tuple[str, 
     each January, its year), one column per series; a value that is a symbol is written upright in a
     dashed box from the axis."""
     m = meanings(sym or Symbols())
-    left, plot_h, col_w, gap = 44, 200, 12, 8
+    left, plot_h, col_w, gap = 44, 200, 14, 8
     group_w = max(len(series) * col_w + gap, 30)
     width = left + len(labels) * group_w + 6
     height = plot_h + 52
@@ -263,9 +274,13 @@ def _breakdowns(result: Published, year: int, share: Indicator | None, sym: Symb
     for topic in dict.fromkeys(r[TOPIC] for r in rows):
         mine = [r for r in rows if r[TOPIC] == topic]
         out.append(_table([topic, *(inds[c].label for c in cols)], [[r[BREAKDOWN], *(r[c] for c in cols)] for r in mine],
-                          f"{topic}, England, {year}"))
+                          f"{topic}, England, {year}", f"table-{_slug(topic)}-{year}"))
         out.append(symbol_key([r[c] for r in mine for c in cols], sym))
     return "".join(out)
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split())
 
 
 def _series_of(words: Sequence[str]) -> str:
@@ -324,6 +339,20 @@ def report(result: Published, cfg: Disclosure, version: str | None = None, files
     if not years:
         body.append("<p>No returns were given, so there are no figures.</p>")
     share = inds.get(pub.report_indicator) if pub.report_indicator else None
+    figures = itertools.count(1)
+
+    def figure(ident: str, head: str, note: str = "") -> tuple[str, str]:
+        """A figure's opening (its number and heading) and the name of its table, which is the
+        figure's heading read with "as a table": a reader sees the heading once."""
+        n = next(figures)
+        opening = (f'<figure aria-labelledby="fig-{ident}"><figcaption><h3 id="fig-{ident}">Figure {n}: '
+                   f"{escape(head)}</h3>{note}</figcaption>")
+        return opening, f"Figure {n} as a table"
+
+    def table(head: Sequence[str], rows: Sequence[Sequence[str]], name: str, ident: str) -> str:
+        return _table(head, rows, name, f"table-{ident}").replace(
+            f'aria-labelledby="table-{ident}"', f'aria-labelledby="fig-{ident} table-{ident}"')
+
     for year in years:
         in_year = [r for r in result.rows if r["time_period"] == str(year)]
         national = [r for r in in_year if r["geographic_level"] == NATIONAL]
@@ -342,13 +371,13 @@ def report(result: Published, cfg: Disclosure, version: str | None = None, files
             vals = [row_for(national, sel)[share.id] for _, sel in groups]
             desc = "; ".join(f"{n}: {fmt(v)}{'%' if _num(v) is not None else ''}" for n, v in zip(names, vals, strict=True))
             head = f"{share.label}, {country}, {year}"
-            body.append(f'<figure aria-labelledby="fig-share-{year}"><figcaption><h3 id="fig-share-{year}">'
-                        f"{escape(head)}</h3></figcaption>")
+            opening, name = figure(f"share-{year}", head)
+            body.append(opening)
             body.append(hbar_chart(f"share-{year}", head, desc, [(n, [v]) for n, v in zip(names, vals, strict=True)],
                                    [share.label], sym=sym))
             body.append(symbol_key(vals, sym) + "</figure>")
-            body.append(_table(["Group", share.label], [[n, v] for n, v in zip(names, vals, strict=True)],
-                               f"The figures of the chart: {head}"))
+            body.append(table(["Group", share.label], [[n, v] for n, v in zip(names, vals, strict=True)],
+                              name, f"share-{year}"))
             of_council: dict[str, list] = {}  # each council's rows, councils in the order first seen
             for r in las:
                 of_council.setdefault(r["new_la_code"], []).append(r)
@@ -358,11 +387,11 @@ def report(result: Published, cfg: Disclosure, version: str | None = None, files
             desc = "; ".join(f"{name}: " + ", ".join(f"{n} {fmt(v)}" for n, v in zip(names, vals, strict=True))
                              for name, vals in by_council)
             head = f"{share.label} by council, {year}"
-            body.append(f'<figure aria-labelledby="fig-council-{year}"><figcaption><h3 id="fig-council-{year}">'
-                        f"{escape(head)}</h3></figcaption>{_legend(names)}")
+            opening, name = figure(f"council-{year}", head)
+            body.append(opening + _legend(names))
             body.append(hbar_chart(f"council-{year}", head, desc, by_council, names, sym=sym))
             body.append(symbol_key([v for _, vs in by_council for v in vs], sym) + "</figure>")
-            body.append(_table(["Council", *names], [[n, *v] for n, v in by_council], f"The figures of the chart: {head}"))
+            body.append(table(["Council", *names], [[n, *v] for n, v in by_council], name, f"council-{year}"))
         months = result.months.get(year, {})
         if months:
             labels = sorted(next(iter(months.values())))
@@ -371,15 +400,15 @@ def report(result: Published, cfg: Disclosure, version: str | None = None, files
             desc = "; ".join(f"{name}: " + ", ".join(f"{_month_label(m)} {fmt(v)}" for m, v in zip(labels, vals, strict=True))
                              for name, vals in drawn)
             head = f"Episodes by the month they started, {country}, {year}"
-            body.append(f'<figure aria-labelledby="fig-months-{year}"><figcaption><h3 id="fig-months-{year}">'
-                        f"{escape(head)}</h3><p>Rounded to the nearest {cfg.round_base}. The table below the chart "
-                        "also gives the month's other counts.</p></figcaption>"
-                        f"{_legend([n for n, _ in drawn])}")
+            opening, name = figure(f"months-{year}", head, f"<p>Rounded to the nearest {cfg.round_base}. The table "
+                                   "below the chart also gives the month's other counts.</p>")
+            body.append(opening + _legend([n for n, _ in drawn])
+                        + '<p class="hint" aria-hidden="true">Scroll the chart sideways to see every month.</p>')
             body.append(column_chart(f"months-{year}", head, desc, _month_axis(labels), drawn, sym=sym))
             body.append(symbol_key([v for _, vals in drawn for v in vals], sym) + "</figure>")
-            body.append(_table(["Month", *(n for n, _ in series)],
-                               [[_month_label(m), *(vals[k] for _, vals in series)] for k, m in enumerate(labels)],
-                               f"The figures of the chart: {head}"))
+            body.append(table(["Month", *(n for n, _ in series)],
+                              [[_month_label(m), *(vals[k] for _, vals in series)] for k, m in enumerate(labels)],
+                              name, f"months-{year}"))
         body.append(_breakdowns(result, year, share, sym))
         body.append("</section>")
     body.append("<section aria-labelledby=\"notes\"><h2 id=\"notes\">About these figures</h2>")
