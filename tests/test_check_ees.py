@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from mcds.cli import main
 from mcds.stats import run
-from mcds.stats.check_ees import CHECKS, SCREENER_VERSION, check_ees, screen_pair
+from mcds.stats.check_ees import CHECKS, LARGE_FILE_BYTES, SCREENER_VERSION, check_ees, screen_pair
 from mcds.stats.ees_checks import filters, meta
 from mcds.stats.ees_checks.files import Pair, read_table
 
@@ -562,3 +562,85 @@ def test_what_mcds_stats_writes_passes_with_no_screen_warning(tmp_path: Path) ->
     assert report.valid and [i for i in report.project("code", "severity") if i[1] == "error"] == []
     # the API data dictionary warns: the standard's own variables are not in the DfE's dictionary
     assert ("ees-data-dict-col-name", "api") in report.project("code", "group")
+
+
+# ---------------------------------------------------------------- files of 5 MiB or more
+
+
+def _sized(size: int) -> bytes:
+    """A data file of exactly ``size`` bytes, just under 5 MiB or just over: the base pair's rows for
+    every council in England and many academic years, its last row repeating the first council row
+    (so that the last row of a large file is screened as the first is), padded to the size by
+    quoting cells (read the same) and a final newline or none."""
+    from mcds import standard as std
+    councils = [c for c in std.load().codelist("council").by_code.values() if not c.extra.get("valid_to")]
+    head = ",".join(base().header)
+    rows: list[list[str]] = []
+    quoted: list[set[int]] = []  # the cells of each row written in quotes
+    total = len(head)
+
+    def line(k: int) -> str:
+        return ",".join(f'"{c}"' if j in quoted[k] else c for j, c in enumerate(rows[k]))
+
+    def add(cells: list[str]) -> bool:
+        nonlocal total
+        rows.append(cells)
+        quoted.append({j for j, c in enumerate(cells) if "," in c})
+        total += len(line(len(rows) - 1)) + 1
+        return total + len(line(min(1, len(rows) - 1))) + 1 > size - 5_000
+
+    full = False
+    for year in range(2024, 1800, -1):
+        period = f"{year}{(year + 1) % 100:02d}"
+        if add([period, "Academic year", "National", "E92000001", "England", "", "", "", "", "", "Total", "Total", "100",
+                "z"]):
+            break
+        for c in councils:
+            e = c.extra
+            for sex, phase in (("Total", "Total"), ("Male", "Total"), ("Female", "Primary")):
+                full = add([period, "Academic year", "Local authority", "E92000001", "England", e["region_code"],
+                            e["region_name"], e["old_la_code"], c.code, c.title, sex, phase, str(len(rows) % 997), "z"])
+                if full:
+                    break
+            if full:
+                break
+        if full:
+            break
+    rows.append(rows[1])  # the repeat of the first council row
+    quoted.append(set(quoted[1]))
+    short = size - len("\n".join([head, *(line(k) for k in range(len(rows)))]).encode("utf-8"))
+    assert 0 <= short < 10_000
+    k = 0
+    while short >= 2:  # quote more cells of the first rows, two bytes a cell
+        for j in range(len(rows[k])):
+            if short >= 2 and j not in quoted[k]:
+                quoted[k].add(j)
+                short -= 2
+        k += 1
+    data = ("\n".join([head, *(line(k) for k in range(len(rows)))]) + "\n" * short).encode("utf-8")
+    assert len(data) == size
+    return data
+
+
+@pytest.mark.slow
+def test_a_data_file_of_5_mib_or_more_is_screened_as_a_smaller_one(tmp_path: Path) -> None:
+    """The screener reads a data file of 5 MiB or more lazily (DuckDB) and a smaller one into memory,
+    to the same result of every check; check-ees screens both the same and says which way."""
+    results = {}
+    for size in (LARGE_FILE_BYTES - 1, LARGE_FILE_BYTES):
+        case = base()
+        case.data_bytes = _sized(size)
+        data, meta_path = case.write(tmp_path / str(size))
+        assert data.stat().st_size == size
+        result = screen_pair(data, meta_path)
+        out = result.to_dict()
+        jsonschema.validate({"screener": "eesyscreener", "screener_version": SCREENER_VERSION, "source": "x",
+                             "passed": result.passed, "api_suitable": result.api_suitable, "folder_issues": [],
+                             "files": [out]}, SCHEMA)
+        rows = case.data_bytes.count(b"\n") + (not case.data_bytes.endswith(b"\n"))  # lines, the header first
+        results[size] = (result.read_lazily, out["screener_reads_data"], out["data_file_bytes"],
+                         [(i.code, i.location.row) for i in result.issues if i.severity == "error"], rows)
+    small, large = results[LARGE_FILE_BYTES - 1], results[LARGE_FILE_BYTES]
+    assert small[:3] == (False, "in memory", LARGE_FILE_BYTES - 1)
+    assert large[:3] == (True, "lazily", LARGE_FILE_BYTES)
+    assert small[3] == large[3] == [("ees-general-dupes", large[4])]  # the repeat, found in the last row

@@ -34,10 +34,18 @@ from mcds.stats.ees_checks import (  # noqa: F401 (importing the modules registe
 from mcds.stats.ees_checks.files import Pair, read_table
 from mcds.stats.ees_checks.registry import SCREENER, SCREENER_VERSION, STAGES, Finding, checks, issue, run_stage
 
-__all__ = ["CHECKS", "SCREENER_VERSION", "EesReport", "FileResult", "check_ees"]
+__all__ = ["CHECKS", "LARGE_FILE_BYTES", "SCREENER_VERSION", "EesReport", "FileResult", "check_ees"]
 
 CHECKS = checks()
 MAX_PER_CHECK = 25  # findings of one check in one file; the rest are counted in a note
+
+# The screener reads a data file of 5 MiB or more (its size on disk, compressed if it is gzipped;
+# the metadata file is always small) lazily with DuckDB, running its checks as queries, and a smaller
+# one into memory, since DuckDB's overhead outweighs the gain there (screen_csv: use_duckdb is
+# file.info(datapath)$size >= 5 * 1024^2). It is the same screening either way: the screener's own
+# tests pin both ways to the same result of every check. So check-ees screens a file of any size
+# with the same checks and says which way the screener reads it (``screener_reads_data``).
+LARGE_FILE_BYTES = 5 * 1024**2
 
 
 @dataclass
@@ -49,6 +57,12 @@ class FileResult:
     issues: list[Issue] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    data_bytes: int = 0  # the data file's size on disk
+
+    @property
+    def read_lazily(self) -> bool:
+        """Does the screener read this data file lazily (:data:`LARGE_FILE_BYTES` or more)?"""
+        return self.data_bytes >= LARGE_FILE_BYTES
 
     @property
     def passed(self) -> bool:
@@ -66,6 +80,7 @@ class FileResult:
     def to_dict(self) -> dict[str, Any]:
         return {"data_file": self.data_file, "meta_file": self.meta_file, "passed": self.passed,
                 "api_suitable": self.api_suitable, "overall_stage": self.overall_stage, "stages_run": self.stages,
+                "data_file_bytes": self.data_bytes, "screener_reads_data": "lazily" if self.read_lazily else "in memory",
                 "issues": [_issue_dict(i) for i in self.issues], "notes": self.notes}
 
 
@@ -132,6 +147,8 @@ def screen_pair(data_path: Path, meta_path: Path) -> FileResult:
         try:
             if not path.is_file():
                 raise FileNotFoundError(f"there is no file {name}")
+            if text:
+                result.data_bytes = path.stat().st_size
             if path.suffix.lower() not in ((".csv", ".gz") if text else (".csv",)):
                 raise ValueError(f"{name} is not a CSV file (its name ends {path.suffix or 'without an extension'})")
             setattr(pair, attr, read_table(path, all_text=text))
