@@ -2,7 +2,8 @@
 
 Sources (hand-edited): ``standard.json``, ``metadata.json``, ``schemas/*.json`` and
 ``codelists/*.csv``. Derived (generated, committed, never hand-edited): ``datapackage.json``
-and ``submission.schema.json``; see :mod:`mcds.derive` for how.
+and ``submission.schema.json``, see :mod:`mcds.derive` for how; and each version's validation plan,
+``src/mcds/plan/plans/<version>.json`` (:mod:`mcds.plan.compile`).
 
 Run ``python -m mcds.generate`` after editing a source; ``--check`` exits 1 if a committed
 derived file differs from a fresh generation (CI runs it through the test suite).
@@ -38,10 +39,31 @@ def main(argv: list[str] | None = None) -> int:
             stale.append(str(path))
             if not args.check:
                 path.write_text(text, encoding="utf-8")
+    stale += _plans(root, args.version or std.supported_versions(), write=not args.check)
     if args.check and stale:
         sys.stderr.write("out of date (run python -m mcds.generate): " + ", ".join(stale) + "\n")
         return 1
     return 0
+
+
+def _plans(root: Path, versions: list[str] | tuple[str, ...], *, write: bool) -> list[str]:
+    """The validation plans (:mod:`mcds.plan`) of ``versions`` out of date, written unless ``write`` is false.
+    They live in the package beside the checkout's ``standard/`` (``src/mcds/plan/plans``); a standard
+    folder elsewhere (a copy under test) has none."""
+    folder = root.parent / "src" / "mcds" / "plan" / "plans"
+    if not folder.is_dir():
+        return []
+    from mcds.plan.compile import plan_text
+
+    stale = []
+    for version in versions:
+        path = folder / f"{version}.json"
+        text = plan_text(version)
+        if (path.read_text(encoding="utf-8") if path.exists() else None) != text:
+            stale.append(str(path))
+            if write:
+                path.write_text(text, encoding="utf-8")
+    return stale
 
 
 if __name__ == "__main__":
