@@ -176,3 +176,35 @@ def test_a_chart_key_and_table_names_do_not_repeat_the_figure_heading(result) ->
     # a legend's swatches are drawn (printed, unlike a CSS background), one item per series
     legend = re.findall(r'<ul class="legend" aria-hidden="true">(.*?)</ul>', text)
     assert [len(re.findall(r"<li><svg[^>]*><rect[^>]*fill=\"#", items)) for items in legend] == [3, 2]
+
+
+def many_councils(result, n: int):  # type: ignore[no-untyped-def]
+    """The run's figures with its council rows copied to ``n`` councils in London and the North East
+    (the figures as they are: only the layout is tested)."""
+    import dataclasses
+    las = [r for r in result.rows if r["geographic_level"] == "Local authority"]
+    codes = list(dict.fromkeys(r["new_la_code"] for r in las))
+    rows = [r for r in result.rows if r["geographic_level"] != "Local authority"]
+    for k in range(n):
+        region = ("E12000007", "London") if k % 3 else ("E12000001", "North East")
+        for r in las:
+            if r["new_la_code"] == codes[k % len(codes)]:
+                rows.append(r | {"new_la_code": f"E0{k:07d}", "la_name": f"Council {k:02d}", "region_code": region[0],
+                                 "region_name": region[1]})
+    return dataclasses.replace(result, rows=rows)
+
+
+def test_a_run_of_many_councils_charts_each_region_in_parts_that_fit_a_page(result) -> None:
+    from mcds.stats.html import COUNCILS_PER_FIGURE, council_parts
+    assert council_parts([("B", "R", ["1"]), ("A", "S", ["2"])]) == [("", [("A", ["2"]), ("B", ["1"])])]
+    councils = [(f"C{k:02d}", "London" if k % 3 else "North East", [str(k)]) for k in range(20)]
+    parts = council_parts(councils)
+    assert [where for where, _ in parts] == [", London (part 1 of 2)", ", London (part 2 of 2)", ", North East"]
+    assert all(len(rows) <= COUNCILS_PER_FIGURE for _, rows in parts)
+    assert [n for _, rows in parts for n, _ in rows] == sorted(n for n, r, _ in councils if r == "London") + \
+        sorted(n for n, r, _ in councils if r == "North East")  # every council once, by region and name
+    text = report(many_councils(result, 20), CFG)
+    heads = re.findall(r'<h3 id="fig-council-2025-(\d)">Figure (\d+): ([^<]*)</h3>', text)
+    assert [(i, n) for i, n, _ in heads] == [("1", "2"), ("2", "3"), ("3", "4")]
+    assert heads[2][2].endswith("by council, North East, 2025")
+    assert 'id="table-months-2025">Figure 5 as a table' in text

@@ -33,8 +33,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run([FIXTURES / "kent", FIXTURES / "manchester", FIXTURES / "croydon"], out).report
 
 
-@pytest.fixture
-def page(report: Path, tmp_path: Path) -> Iterator:
+def _browse(report: Path) -> Iterator:
+    """A page of Chromium showing ``report``, which may load nothing else (nor log an error)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     problems: list[str] = []
     with sync_api.sync_playwright() as p:
@@ -54,6 +54,11 @@ def page(report: Path, tmp_path: Path) -> Iterator:
         yield pg
         browser.close()
     assert problems == []
+
+
+@pytest.fixture
+def page(report: Path) -> Iterator:
+    yield from _browse(report)
 
 
 def shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -116,7 +121,8 @@ def test_no_serious_or_critical_accessibility_violations(page) -> None:  # type:
     assert results["passes"] is not None and len(results["passes"]) > 10  # axe ran its rules
 
 
-def test_print_keeps_each_figure_on_one_page_and_shows_every_table(page) -> None:  # type: ignore[no-untyped-def]
+def _print_layout(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Each figure and headline card as printed on A4: whether it may be split, and its height."""
     width_px = (A4_MM[0] - 2 * MARGIN_MM) * PX_PER_MM
     page_px = (A4_MM[1] - 2 * MARGIN_MM) * PX_PER_MM
     page.set_viewport_size({"width": int(width_px), "height": int(page_px)})
@@ -125,6 +131,11 @@ def test_print_keeps_each_figure_on_one_page_and_shows_every_table(page) -> None
         tag: f.tagName, breaks: getComputedStyle(f).breakInside, height: f.getBoundingClientRect().height}))""")
     assert figures and all(f["breaks"] == "avoid" for f in figures), figures
     assert all(f["height"] < page_px for f in figures), [f["height"] for f in figures]  # so each fits a page
+    return figures
+
+
+def test_print_keeps_each_figure_on_one_page_and_shows_every_table(page) -> None:  # type: ignore[no-untyped-def]
+    _print_layout(page)
     assert all(page.locator("table").nth(i).is_visible() for i in range(page.locator("table").count()))
     # the legends' swatches are drawn, so they print (a CSS background is left out of print by default)
     swatches = page.locator(".legend li svg rect")
@@ -135,3 +146,22 @@ def test_print_keeps_each_figure_on_one_page_and_shows_every_table(page) -> None
     (ARTIFACTS / "report.pdf").write_bytes(pdf)
     pages = pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>>") + pdf.count(b"/Type /Page ")
     assert pdf.startswith(b"%PDF") and pages >= 2
+
+
+def test_a_run_of_many_councils_prints_each_figure_on_one_page(report: Path, tmp_path: Path) -> None:
+    """A council chart of every council in England would run over several pages; its parts (a region,
+    or part of one) each fit a page."""
+    from tests.test_report import many_councils
+
+    from mcds.stats import published
+    from mcds.stats.config import disclosure_settings
+    from mcds.stats.html import report as html_report
+    result = published([FIXTURES / "kent", FIXTURES / "manchester", FIXTURES / "croydon"])
+    path = tmp_path / "report.html"
+    path.write_text(html_report(many_councils(result, 40), disclosure_settings()), encoding="utf-8")
+    for pg in _browse(path):
+        figures = _print_layout(pg)
+        assert sum(f["tag"] == "FIGURE" for f in figures) == 1 + 4 + 2 + 1  # England, London's 26, the 14 others, months
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "report-40-councils.pdf").write_bytes(pg.pdf(format="A4", margin={
+            k: f"{MARGIN_MM}mm" for k in ("top", "bottom", "left", "right")}))

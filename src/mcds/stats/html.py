@@ -237,6 +237,28 @@ def _month_axis(months: Sequence[str]) -> list[tuple[str, str]]:
     return [(MONTHS[int(ym[5:]) - 1], ym[:4] if k == 0 or ym.endswith("-01") else "") for k, ym in enumerate(months)]
 
 
+COUNCILS_PER_FIGURE = 8  # so that a council chart of three series fits a printed page (tested)
+
+
+def council_parts(councils: Sequence[tuple[str, str, Sequence[str]]], per: int = COUNCILS_PER_FIGURE,
+                  ) -> list[tuple[str, list[tuple[str, Sequence[str]]]]]:
+    """The council chart's figures: one of every council (by name) when there are at most ``per``,
+    else each region's councils (regions and councils by name) in parts of at most ``per``, so that no
+    figure is taller than a printed page. Each part: what its heading adds (", London (part 2 of 5)")
+    and its councils' (name, values)."""
+    if len(councils) <= per:
+        return [("", [(n, v) for n, _, v in sorted(councils, key=lambda c: c[0])])]
+    out = []
+    for region in sorted({r for _, r, _ in councils}):
+        mine = sorted(((n, v) for n, r, v in councils if r == region), key=lambda c: c[0])
+        parts = -(-len(mine) // per)
+        size = -(-len(mine) // parts)  # near-equal parts
+        for k in range(parts):
+            out.append((f", {region}" + (f" (part {k + 1} of {parts})" if parts > 1 else ""),
+                        mine[k * size:(k + 1) * size]))
+    return out
+
+
 def _suppression_note(result: Published, cfg: Disclosure) -> str:
     """How many figures are suppressed, and what the audit proved."""
     cells = [v for r in result.rows for k, v in r.items() if k in indicators()]
@@ -381,17 +403,18 @@ def report(result: Published, cfg: Disclosure, version: str | None = None, files
             of_council: dict[str, list] = {}  # each council's rows, councils in the order first seen
             for r in las:
                 of_council.setdefault(r["new_la_code"], []).append(r)
-            by_council = [(sub[0]["la_name"], [row_for(sub, sel)[share.id] for _, sel in groups])
-                          for sub in of_council.values()]
-            by_council.sort(key=lambda c: c[0])
-            desc = "; ".join(f"{name}: " + ", ".join(f"{n} {fmt(v)}" for n, v in zip(names, vals, strict=True))
-                             for name, vals in by_council)
-            head = f"{share.label} by council, {year}"
-            opening, name = figure(f"council-{year}", head)
-            body.append(opening + _legend(names))
-            body.append(hbar_chart(f"council-{year}", head, desc, by_council, names, sym=sym))
-            body.append(symbol_key([v for _, vs in by_council for v in vs], sym) + "</figure>")
-            body.append(table(["Council", *names], [[n, *v] for n, v in by_council], name, f"council-{year}"))
+            councils = [(sub[0]["la_name"], sub[0]["region_name"], [row_for(sub, sel)[share.id] for _, sel in groups])
+                        for sub in of_council.values()]
+            for k, (where, by_council) in enumerate(council_parts(councils)):
+                desc = "; ".join(f"{name}: " + ", ".join(f"{n} {fmt(v)}" for n, v in zip(names, vals, strict=True))
+                                 for name, vals in by_council)
+                head = f"{share.label} by council{where}, {year}"
+                ident = f"council-{year}" + (f"-{k + 1}" if where else "")
+                opening, name = figure(ident, head)
+                body.append(opening + _legend(names))
+                body.append(hbar_chart(ident, head, desc, by_council, names, sym=sym))
+                body.append(symbol_key([v for _, vs in by_council for v in vs], sym) + "</figure>")
+                body.append(table(["Council", *names], [[n, *v] for n, v in by_council], name, ident))
         months = result.months.get(year, {})
         if months:
             labels = sorted(next(iter(months.values())))
