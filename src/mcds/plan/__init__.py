@@ -5,7 +5,7 @@
 catalogue's rules, each with what it reads and returns, its issue code, message parameters and location
 columns; and, as data, what the few pieces outside SQL need (header matching and "did you mean",
 message templates, column faults, the rules' knock-on filter). Its shape is ``plan.schema.json``; the
-contract between runners is ``docs/vendors/validation-plan.md`` (TBC).
+contract between runners is ``CONTRACT.md`` beside this module.
 
 :mod:`.run` runs a plan on DuckDB from a submission read by :mod:`mcds.readers`, giving the same
 :class:`~mcds.issues.Report` as :func:`mcds.validate`. The browser's runner runs the same files on DuckDB-WASM.
