@@ -57,6 +57,11 @@ CASES: dict[str, Case] = {
     # The same return with the CIN census of the same children (LAchildID = CHILDID), and one child not looked after.
     "ssda903/xml-2024-25-cin": lambda: convert_ssda903([S903 / "xml-2024-25" / "SSDA903_202425.xml"], "352", 2025,
                                                        cin=FIX / "cin" / "manchester-2024-25.xml", created=CREATED),
+    # The guide's example return checked against last year's (--previous): a missing episode open at
+    # the end of last year not carried over (DfE rule 576), located in this year's file, naming last year's.
+    "ssda903/csv-2024-25-previous": lambda: convert_ssda903([ROOT / "docs" / "examples" / "ssda903"], "886", 2025,
+                                                            previous=[ROOT / "docs" / "examples" / "ssda903-2024"],
+                                                            created=CREATED),
     # 2025-26: placement codes Z11-Z14 replace Z1; SEX M/F/U.
     "ssda903/csv-2025-26": lambda: convert_ssda903([S903 / "csv-2025-26"], "E08000003", 2026, created=CREATED),
     "annex_a/kent-2024-25": lambda: convert_annex_a(FIX / "annex_a" / "kent-2024-25.xlsx", "886", 2025, created=CREATED),

@@ -185,3 +185,41 @@ def test_the_cli_reports_the_findings_and_exits_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["convert", "ssda903", str(now), "--previous", str(last), "--la", "886",
                                        "--year", "2025", "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and "source-changed-since-previous" in result.output, result.output
+
+
+def test_the_first_episode_keeps_last_years_open_episode_legal_status_placement_provider_and_urn(tmp_path: Path) -> None:
+    """DfE rules 503B (LS), 503D (PLACE), 503E (PLACE_PROVIDER), 503F (URN), each at its own cell; a
+    closed episode last year is not compared; the codes the DfE lets change in 2024-25 (H5 to K3) pass."""
+    def row(child: str, decom: str, ls: str, place: str, provider: str, urn: str, dec: str = "", rec: str = "") -> str:
+        return f"{child},{decom},S,{ls},N1,{place},{provider},{dec},{rec},,,,{urn}"
+
+    header = [f"{c},1,01/01/2009,WBRI,,," for c in "12345"]
+    last = csv_return(tmp_path / "2024", header=header, episodes=[
+        row("1", "01/06/2023", "C2", "K2", "PR1", "SC1"), row("2", "01/06/2023", "C2", "K2", "PR1", "SC1"),
+        row("3", "01/06/2023", "C2", "H5", "PR1", ""), row("4", "01/06/2023", "C2", "K2", "PR1", "SC1", "01/09/2023", "E11"),
+        row("5", "01/06/2023", "C2", "K2", "PR1", "SC1")])
+    now = csv_return(tmp_path / "2025", header=[h.replace(",1,", ",M,") for h in header], episodes=[
+        row("1", "01/06/2023", "C2", "K2", "PR1", "SC1"),       # as last year: passes
+        row("2", "01/06/2023", "V2", "U1", "PR2", ""),          # every column changed (URN now blank)
+        row("3", "01/06/2023", "C2", "K3", "PR1", ""),          # H5 to K3: allowed in 2024-25
+        row("4", "01/05/2024", "V2", "U1", "PR2", "SC9"),       # last year's episode ended: not compared
+        row("5", "01/06/2023", "C2", "K2", "PR1", "SC1", "01/05/2024", "E11"), row("5", "01/05/2024", "V2", "U1", "PR2", "")])
+    _, report = convert_ssda903([now], "886", 2025, previous=[last])
+    changed = sorted((i.location.row, i.location.column, i.location.source_field, i.location.field,
+                      i.message.rsplit("rule ", 1)[1][:4]) for i in report.issues
+                     if i.code == "source-changed-since-previous")
+    assert changed == [(3, "D", "LS", "legal_status", "503B"), (3, "F", "PLACE", "placement_type", "503D"),
+                       (3, "G", "PLACE_PROVIDER", "placement_provider", "503E"), (3, "M", "URN", "provider_urn", "503F")]
+    assert all("episodes.csv row 3, the episode of care open at the end of that year" in i.message
+               for i in report.issues if i.code == "source-changed-since-previous")
+
+
+def test_h5_to_k3_is_a_change_outside_the_years_the_dfe_allows_it(tmp_path: Path) -> None:
+    def row(child: str, decom: str, place: str) -> str:
+        return f"{child},{decom},S,C2,N1,{place},PR1,,,,,,"
+
+    last = csv_return(tmp_path / "2026", header=["1,M,01/01/2009,WBRI,,,"], episodes=[row("1", "01/06/2025", "H5")])
+    now = csv_return(tmp_path / "2027", header=["1,M,01/01/2009,WBRI,,,"], episodes=[row("1", "01/06/2025", "K3")])
+    _, report = convert_ssda903([now], "886", 2027, previous=[last])
+    assert [(i.location.source_field, i.message.rsplit("rule ", 1)[1][:4]) for i in report.issues
+            if i.code == "source-changed-since-previous"] == [("PLACE", "503D")]

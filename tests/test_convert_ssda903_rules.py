@@ -203,3 +203,64 @@ def test_the_placements_urn_is_carried_over_and_not_listed_as_not_collected(tmp_
     assert sub.rows("placements")[0]["provider_urn"] == "SC123456"
     assert "placements.provider_urn" not in (sub.metadata["not_collected"] or "").split(";")
     assert all("URN" not in n for n in report.notes if n.startswith("Not carried over"))
+
+
+def test_a_date_of_birth_after_the_year_is_an_error_at_the_header_cell(tmp_path: Path) -> None:
+    """DfE rule 301: nobody in the return is born after its year; the last day of the year passes."""
+    write(tmp_path, "h.csv", f"{HEADER}\n1,M,01/04/2025,WBRI,UN1,,\n2,M,31/03/2025,WBRI,UN1,,\n")
+    write(tmp_path, "e.csv", f"{EPISODES}\n2,31/03/2025,S,V2,N1,K2,PR1,,,,,,\n")
+    _, report = convert_ssda903([tmp_path], "886", 2025)
+    assert issues(report, "source-date-after-year") == [("source-date-after-year", "h.csv", 2, "C", "DOB")]
+    assert "301" in report.issues[0].message and report.issues[0].location.field == "birth_year_month"
+
+
+def _ages(report) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return sorted((i.location.file, i.location.row, i.location.source_field, i.message.rsplit("rule ", 1)[1][:3])
+                  for i in report.issues if i.code == "source-age-implausible")
+
+
+def test_care_before_birth_at_18_or_over_25_each_cites_its_dfe_rule(tmp_path: Path) -> None:
+    """DfE rules 302 (the first episode of care before birth), 352 (care starting, RNE S, at 18 or over)
+    and 351 (over 25 at the start of the year), each with its near miss: care starting the day of
+    birth, the day before the 18th birthday, a child 25 on the first day of the year."""
+    write(tmp_path, "h.csv", f"{HEADER}\n"
+          "1,M,01/06/2010,WBRI,UN1,,\n"    # 2: first episode 31/05/2010, a day before birth (302)
+          "2,M,01/06/2010,WBRI,UN1,,\n"    # 3: first episode on the day of birth: passes
+          "3,M,01/06/2006,WBRI,UN1,,\n"    # 4: care starts on the 18th birthday (352)
+          "4,M,02/06/2006,WBRI,UN1,,\n"    # 5: care starts the day before the 18th birthday: passes
+          "5,M,31/03/1999,WBRI,UN1,,\n"    # 6: over 25 on 1 April 2024 (351)
+          "6,M,01/04/1999,WBRI,UN1,,\n")   # 7: 25 that day: passes
+    write(tmp_path, "e.csv", f"{EPISODES}\n"
+          "1,31/05/2010,S,V2,N1,K2,PR1,01/06/2010,E11,,,,\n1,01/05/2024,S,V2,N1,K2,PR1,,,,,,\n"
+          "2,01/06/2010,S,V2,N1,K2,PR1,,,,,,\n"
+          "3,01/06/2024,S,V2,N1,K2,PR1,,,,,,\n"
+          "4,01/06/2024,S,V2,N1,K2,PR1,,,,,,\n4,02/06/2024,P,V2,N1,K2,PR1,,,,,,\n"
+          "5,01/05/2024,P,V2,N1,K2,PR1,,,,,,\n6,01/05/2024,P,V2,N1,K2,PR1,,,,,,\n")
+    _, report = convert_ssda903([tmp_path], "886", 2025)
+    assert _ages(report) == [("e.csv", 2, "DECOM", "302"), ("e.csv", 5, "DECOM", "352"), ("h.csv", 6, "DOB", "351")]
+    before_birth = next(i for i in report.issues if "302" in i.message)
+    assert "Header table, row 2" in before_birth.message and "01/06/2010" not in before_birth.message
+    assert all(i.severity.value == "error" for i in report.issues if i.code == "source-age-implausible")
+
+
+def test_a_29_february_birthday_falls_on_28_february_in_other_years(tmp_path: Path) -> None:
+    """352 for a child born on 29 February: 18 on 28 February (as the DfE's pandas arithmetic has it)."""
+    write(tmp_path, "h.csv", f"{HEADER}\n1,M,29/02/2008,WBRI,UN1,,\n2,M,29/02/2008,WBRI,UN1,,\n")
+    write(tmp_path, "e.csv", f"{EPISODES}\n1,28/02/2026,S,V2,N1,K2,PR1,,,,,,\n2,27/02/2026,S,V2,N1,K2,PR1,,,,,,\n")
+    _, report = convert_ssda903([tmp_path], "886", 2026)
+    assert _ages(report) == [("e.csv", 2, "DECOM", "352")]
+
+
+def test_every_dfe_rule_is_either_mapped_or_said_not_to_apply_once_and_source_checks_are_errors() -> None:
+    """The reference page's two tables: no rule in both, none twice; every conversion code a DfE rule
+    cites has the DfE's weight (error), and a standard's query says why it is one."""
+    spec = load_data("ssda903")
+    kinds = catalogue()
+    not_applied = [r for group in spec["dfe_rules_not_applied"] for r in group["rules"]]
+    assert len(not_applied) == len(set(not_applied))
+    assert not set(not_applied) & set(spec["dfe_rules"])
+    assert all(group["reason"] for group in spec["dfe_rules_not_applied"])
+    for rule, entry in spec["dfe_rules"].items():
+        severities = {kinds[c].severity.value for c in entry["codes"]}
+        assert all(kinds[c].severity.value == "error" for c in entry["codes"] if c.startswith("source-")), rule
+        assert severities == {"error"} or entry.get("severity"), rule  # a query or warning says why

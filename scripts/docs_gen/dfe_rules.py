@@ -18,13 +18,18 @@ def _rule_order(rule: str) -> tuple[int, int, str]:
 def dfe_rules_page() -> str:
     spec = load_data("ssda903")
     kinds = catalogue()
-    rows = []
+    rows, notes = [], []
     for rule in sorted(spec["dfe_rules"], key=_rule_order):
         entry = spec["dfe_rules"][rule]
         codes = ", ".join(f"[{code(c)}](issues.md#{c})" for c in entry["codes"])
         where = sorted({"conversion" if c.startswith("source-") else "validation" for c in entry["codes"]})
-        severity = sorted({kinds[c].severity.value for c in entry["codes"]})
-        rows.append([rule, entry["meaning"], codes, " and ".join(where), ", ".join(severity)])
+        severity = ", ".join(sorted({kinds[c].severity.value for c in entry["codes"]}))
+        if entry.get("severity"):
+            severity += f" (note {len(notes) + 1})"
+            notes.append(f"{len(notes) + 1}. Rule {rule}: {entry['severity']}\n")
+        rows.append([rule, entry["meaning"], codes, " and ".join(where), severity])
+    others = [[", ".join(sorted(group["rules"], key=_rule_order)), group["reason"]]
+              for group in spec["dfe_rules_not_applied"]]
     return "".join([
         header("src/mcds/convert/ssda903.yaml (dfe_rules)"),
         "# DfE SSDA903 rules\n\n",
@@ -37,8 +42,17 @@ def dfe_rules_page() -> str:
         "the converted package is validated. `mcds convert` validates what it writes and reports every issue in the "
         "return's own coordinates: the file, the row as Excel shows it, the column letter and the 903 column name "
         "(for the XML form, the element's path and line), and, in the JSON report, the child's identifier.\n\n",
+        "Data to Insight's validator, the source of the DfE's rules read here, gives every rule the same weight "
+        "(it has no severities), and `mcds` takes each as an error: every conversion check (`source-`) that "
+        "follows a DfE rule is an error. Where the standard's own check of the same fault is a query, the note "
+        "under the table says why.\n\n",
         md_table(["DfE rule", "What it checks", "mcds codes", "Checked at", "Severity"], rows),
-        "\nThe DfE's rules on the other tables of the return (reviews, adoption, care leavers and so on) concern "
-        "what the standard does not record. Where the DfE's rule and the standard differ, the standard says so in "
-        "the code's guidance (the age `uasc-under-10` queries follows rule 231 by collection year).\n",
+        "\n", *notes,
+        "\n## DfE rules that do not apply\n\n",
+        "These DfE rules read the Header, UASC or Missing tables, or the columns of the Episodes table the standard "
+        "records, but what they check is not in the standard. Each group says why. The DfE's rules on the other "
+        "tables of the return concern what the standard does not record.\n\n",
+        md_table(["DfE rules", "Why they do not apply"], others),
+        "\nWhere the DfE's rule and the standard differ, the standard says so in the code's guidance (the age "
+        "`uasc-under-10` queries follows rule 231 by collection year).\n",
     ])

@@ -271,6 +271,7 @@ def convert_ssda903(paths: Iterable[Path], la: str, year: int, *, cin: Path | No
     tables = checks.clashes(tables, report)
     checks.agree_with_header(tables, report, formats)
     checks.after_year(tables, report, end, formats)
+    checks.ages(tables, report, start, formats)
     if previous is not None:
         from mcds.convert.ssda903_previous import compare_with_previous, read_previous
 

@@ -7,7 +7,9 @@ return is converted, because it is in the return's own columns or between its ta
   same key (a child twice in Header or UASC, two missing episodes of a child starting together) is
   an error naming both rows;
 - :func:`agree_with_header`: the Missing and UASC tables' dates of birth and sex are the Header's;
-- :func:`after_year`: episodes of care do not start or end after the year;
+- :func:`after_year`: no child is born, and no episode of care starts or ends, after the year;
+- :func:`ages`: the child's date of birth agrees with the dates of care (not looked after before
+  birth, nor starting to be at 18 or over, nor over 25 at the start of the year);
 - :func:`uasc_from_flag` and :func:`uasc_in_period`: the UASC flag of the XML form and the date
   UASC status ceased, read as the standard defines UASC (at any time in the period).
 """
@@ -24,8 +26,8 @@ from mcds.errors import InputError
 if TYPE_CHECKING:
     from mcds.convert.ssda903 import SourceRow
 
-__all__ = ["after_year", "agree_with_header", "check_year", "clashes", "dates_of", "in_year", "likely_year", "uasc_from_flag",
-           "uasc_in_period", "year_label"]
+__all__ = ["add_years", "after_year", "ages", "agree_with_header", "check_year", "clashes", "dates_of", "in_year",
+           "likely_year", "uasc_from_flag", "uasc_in_period", "year_label"]
 
 Tables = dict[str, list["SourceRow"]]
 TARGET = {"Header": "children", "UASC": "children", "Missing": "missing_episodes", "Episodes": "placements"}
@@ -108,7 +110,8 @@ def check_year(tables: Tables, year: int, formats: list[str]) -> None:
 
 
 def after_year(tables: Tables, report: ConversionReport, end: dt.date, formats: list[str]) -> None:
-    """Episodes of care that start or end after the collection year (the DfE's rules 354 and 385)."""
+    """Dates of birth after the collection year (the DfE's rule 301) and episodes of care that start or
+    end after it (354 and 385)."""
     for source, rule in _checks()["after_year"].items():
         table, column = source.split(".")
         for r in tables.get(table, []):
@@ -116,6 +119,51 @@ def after_year(tables: Tables, report: ConversionReport, end: dt.date, formats: 
             if d and d > end:
                 report.finding("source-date-after-year", r.where(TARGET[table], column, _field_of(table, column)),
                                value=r.get(column), column=column, period_end=end.isoformat(), dfe=rule)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a year that has none."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def ages(tables: Tables, report: ConversionReport, start: dt.date, formats: list[str]) -> None:
+    """The child's date of birth against the dates of care (source-age-implausible): the first episode
+    of care starts before birth (302); care starts (RNE S) at 18 or over (352); the child was over 25 at
+    the start of the collection year (351). Each is reported at the cell that is wrong if the other
+    is right, naming the other's row, never echoing it."""
+    rules = _checks()["age"]
+    header: dict[str, SourceRow] = {}
+    for h in tables.get("Header", []):
+        header.setdefault(h.get("CHILD") or "", h)
+    born: dict[str, dt.date] = {}
+    for child, h in header.items():
+        dob = parse_date(h.get("DOB"), formats)
+        if dob is None:
+            continue
+        born[child] = dob
+        if start > add_years(dob, 25):
+            report.finding("source-age-implausible", h.where("children", "DOB", "birth_year_month"), value=h.get("DOB"),
+                           problem=f"The child, born {h.get('DOB')}, was over 25 at the start of the collection year "
+                           f"on {start.isoformat()}", dfe=rules["over_25"])
+    first: dict[str, tuple[dt.date, SourceRow]] = {}
+    for r in tables.get("Episodes", []):
+        child, began = r.get("CHILD") or "", parse_date(r.get("DECOM"), formats)
+        if child not in born or began is None:
+            continue
+        if child not in first or began < first[child][0]:
+            first[child] = (began, r)
+        if (r.get("RNE") or "").upper() == "S" and began >= add_years(born[child], 18):
+            report.finding("source-age-implausible", r.where("placements", "DECOM", "start_date"), value=r.get("DECOM"),
+                           problem=f"The child started to be looked after (RNE S) on {r.get('DECOM')}, aged 18 or over "
+                           f"by the date of birth in the Header table, {place(header[child])}", dfe=rules["started_at_18"])
+    for child, (began, r) in first.items():
+        if began < born[child]:
+            report.finding("source-age-implausible", r.where("placements", "DECOM", "start_date"), value=r.get("DECOM"),
+                           problem=f"The child's first episode of care starts on {r.get('DECOM')}, before the date of "
+                           f"birth in the Header table, {place(header[child])}", dfe=rules["care_before_birth"])
 
 
 # ---------------------------------------------------------------- rows of one record

@@ -8,7 +8,9 @@ records (the child's sex, date of birth and ethnicity; UASC status; missing epis
 - 205A to 205D: UASC status and the date it ceased do not follow on from last year's;
 - 576: a missing or away episode open at the end of last year is not carried into this year;
 - 502 and 562: an episode of care open at the end of last year is not this year's first, or this
-  year's first episode began before the year but is not in last year's return.
+  year's first episode began before the year but is not in last year's return;
+- 503B, 503D, 503E, 503F: this year's first episode has another legal status, placement type,
+  provider or URN than the episode open at the end of last year.
 
 Every finding is located in this year's return (the analyst's own file and row) and names last
 year's row; it echoes at most the one cell it is about. A previous return that is not for the year
@@ -44,8 +46,13 @@ def read_previous(paths: Iterable[Path], current: Tables, year: int, formats: li
     ``year`` and shares a child with this year's return."""
     from mcds.convert.ssda903 import read_ssda903
 
-    paths = list(paths)
+    paths = list(map(Path, paths))
     tables = read_ssda903(paths, ConversionReport("ssda903"))
+    # last year's files are named with their folder (903-2024/missing.csv), apart from this year's
+    labels = {q.name: f"{p.resolve().name}/{q.name}" for p in paths if p.is_dir() for q in p.iterdir()}
+    for rows in tables.values():
+        for r in rows:
+            r.file = labels.get(r.file, r.file)
     names = ", ".join(map(str, paths))
     if not in_year(tables, year - 1, formats):
         likely = likely_year(dates_of(tables, formats))
@@ -202,6 +209,8 @@ def _placements_carried_over(current: Tables, previous: Tables, report: Conversi
         last_rows = last_by_child.get(child, [])
         latest = max(last_rows, key=lambda r: parse_date(r.get("DECOM"), formats) or dt.date.min, default=None)
         loc = first.where("placements", "DECOM", "start_date")
+        if latest is not None and not latest.get("DEC"):
+            _first_as_open(first, latest, report, year)
         if latest is not None and not latest.get("DEC") and began != parse_date(latest.get("DECOM"), formats):
             report.finding("source-placement-not-carried-over", loc, value=first.get("DECOM"),
                            problem="last year's return ended with an episode of care still open, which is not "
@@ -213,3 +222,22 @@ def _placements_carried_over(current: Tables, previous: Tables, report: Conversi
                            "return has no episode of the child starting on that date",
                            previous=f"{', '.join(sorted({r.file for r in previous.get('Episodes', [])})) or 'none'}",
                            dfe=rules["before_year"])
+
+
+_RECORDED = {"LS": "legal_status", "PLACE": "placement_type", "PLACE_PROVIDER": "placement_provider",
+             "URN": "provider_urn"}
+
+
+def _first_as_open(first: SourceRow, open_last: SourceRow, report: ConversionReport, year: int) -> None:
+    """503B, 503D, 503E, 503F: each column of this year's first episode that is not that of the episode
+    open at the end of last year (a blank on one side is a difference, as the DfE compares), but for
+    the code changes the DfE allows in the years codes were replaced."""
+    rules = _rules()
+    allowed = [a for a in rules["first_as_open_allowed"] if year in a["years"]]
+    for column, rule in rules["first_as_open"].items():
+        mine, theirs = first.get(column), open_last.get(column)
+        if mine == theirs or any(a["column"] == column and theirs == a["from"] and mine in a["to"] for a in allowed):
+            continue
+        report.finding("source-changed-since-previous", first.where("placements", column, _RECORDED[column]),
+                       value=mine, column=column,
+                       previous=f"{_previous(open_last)}, the episode of care open at the end of that year", dfe=rule)
