@@ -264,3 +264,21 @@ def test_every_dfe_rule_is_either_mapped_or_said_not_to_apply_once_and_source_ch
         severities = {kinds[c].severity.value for c in entry["codes"]}
         assert all(kinds[c].severity.value == "error" for c in entry["codes"] if c.startswith("source-")), rule
         assert severities == {"error"} or entry.get("severity"), rule  # a query or warning says why
+
+
+def test_xml_ages_and_birth_after_the_year_are_reported_at_the_elements(tmp_path: Path) -> None:
+    """301, 302 and 352 in the XML form: the DOB of the child's header, the DECOM of its episode."""
+    def child(dob: str, decom: str, rne: str = "S") -> str:
+        return (f"<CHILD><HEADER><CHILDID>{dob[-4:]}{decom[:2]}</CHILDID><SEX>M</SEX><DOB>{dob}</DOB><ETHNIC>WBRI</ETHNIC>"
+                f"<UASC>0</UASC></HEADER><EPISODE><DECOM>{decom}</DECOM><RNE>{rne}</RNE><LS>V2</LS><PL>K2</PL></EPISODE>"
+                "</CHILD>")
+
+    xml = write(tmp_path, "r.xml", "<EXPSSDA903>" + child("01/06/2010", "01/06/2024") + child("01/04/2025", "02/06/2024")
+                + child("03/06/2024", "03/06/2024") + child("04/06/2006", "04/06/2024") + "</EXPSSDA903>")
+    _, report = convert_ssda903([xml], "886", 2025)
+    got = sorted((i.location.source_field, i.message.rsplit("rule ", 1)[1][:3]) for i in report.issues
+                 if i.code in ("source-age-implausible", "source-date-after-year"))
+    # child 2, born after the year, is also born after its first episode began (302 and 301)
+    assert got == [("CHILD[2]/EPISODE[1]/DECOM", "302"), ("CHILD[2]/HEADER/DOB", "301"),
+                   ("CHILD[4]/EPISODE[1]/DECOM", "352")]
+    assert all(i.location.line == 1 for i in report.issues if i.code == "source-age-implausible")
