@@ -49,9 +49,10 @@ def dfe_rules_page() -> str:
         md_table(["DfE rule", "What it checks", "mcds codes", "Checked at", "Severity"], rows),
         "\n", *notes,
         "\n## DfE rules that do not apply\n\n",
-        "These DfE rules read the Header, UASC or Missing tables, or the columns of the Episodes table the standard "
-        "records, but what they check is not in the standard. Each group says why. The DfE's rules on the other "
-        "tables of the return concern what the standard does not record.\n\n",
+        "These DfE rules read the Header, UASC or Missing tables, or compare the Episodes table with last year's, "
+        "but what they check is not in the standard. Each group says why. The DfE's rules on the Episodes table "
+        "alone (the codes and dates of the episodes of care) are not listed here; its rules on the other tables of "
+        "the return concern what the standard does not record.\n\n",
         md_table(["DfE rules", "Why they do not apply"], others),
         "\nWhere the DfE's rule and the standard differ, the standard says so in the code's guidance (the age "
         "`uasc-under-10` queries follows rule 231 by collection year).\n",
