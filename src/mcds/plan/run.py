@@ -29,6 +29,7 @@ from mcds.errors import InputError
 from mcds.issues import Issue, Location, Report, Severity, Unlisted
 from mcds.plan import plan_path
 from mcds.readers import RawSubmission, RawTable, open_submission
+from mcds.validation import concurrently
 
 __all__ = ["Plan", "closest", "load_plan", "ratio", "run_plan"]
 
@@ -304,7 +305,7 @@ def _lit(text: str) -> str:
 class _Run:
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, max_issues: int | None) -> None:
         self.path, self.con, self.max_issues = path, con, max_issues
-        self.unlisted: Counter[str] = Counter()
+        self.unlisted_by: dict[str, Counter[str]] = {}  # cell findings counted, not listed, by table
         self.notes: list[str] = []
 
     # metadata ------------------------------------------------------------------------------
@@ -396,8 +397,8 @@ class _Run:
             self.con.execute(f"CREATE OR REPLACE VIEW raw_{t} AS SELECT _row, {exprs} FROM {r.relation}{where}")
         return blank
 
-    def _table(self, plan: Plan, t: str, r: RawTable, blank: list[int], present: set[tuple[str, str]]) -> Iterator[Issue]:
-        con = self.con
+    def _table(self, con: duckdb.DuckDBPyConnection, plan: Plan, t: str, r: RawTable, blank: list[int],
+               present: set[tuple[str, str]]) -> Iterator[Issue]:
         cf = plan.data["column_faults"]
         steps = [s for s in plan.steps if s["stage"] == "cells" and s["table"] == t and self._runnable(s, present, r.kind)]
         by_check: dict[tuple[str, str], dict[str, Any]] = {}
@@ -411,9 +412,10 @@ class _Run:
         con.execute(f"CREATE OR REPLACE TABLE {rel} AS SELECT *, CASE WHEN code IN ({codes}) THEN {cf['form_sql']} END "
                     f"AS form FROM ({body}) c")
         if r.superseded:
-            con.execute("CREATE OR REPLACE TEMP TABLE _superseded (_row INTEGER, field VARCHAR)")
-            con.executemany("INSERT INTO _superseded VALUES (?, ?)", sorted(r.superseded))
-            con.execute(f"DELETE FROM {rel} c USING _superseded x WHERE c._row = x._row AND c.field = x.field")
+            sup = _q(f"_superseded_{t}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {sup} (_row INTEGER, field VARCHAR)")
+            con.executemany(f"INSERT INTO {sup} VALUES (?, ?)", sorted(r.superseded))
+            con.execute(f"DELETE FROM {rel} c USING {sup} x WHERE c._row = x._row AND c.field = x.field")
         faults = []
         if cf["enabled"]:
             groups = con.execute(f"SELECT code, field, form, count(*) FROM {rel} WHERE form IS NOT NULL GROUP BY ALL "
@@ -450,7 +452,7 @@ class _Run:
         listed = con.execute(f"SELECT code, field, _row, value, param FROM {rel} WHERE {keep} {qualify} "
                              "ORDER BY _row, code, field").fetchall()
         n_listed = Counter(c for c, *_ in listed)
-        self.unlisted.update({c: n - n_listed[c] for c, n in counts.items() if n > n_listed[c]})
+        self.unlisted_by[t] = Counter({c: n - n_listed[c] for c, n in counts.items() if n > n_listed[c]})
         con.execute(f"DELETE FROM {rel} WHERE code NOT IN ({codes})")
         for row in blank:
             yield plan.issue("row-blank", Location(table=t, file=r.file, sheet=r.sheet, row=row))
@@ -467,46 +469,42 @@ class _Run:
                     continue
                 loc = Location(table=t, file=r.file, sheet=r.sheet, row=row, column=r.column_of(s["field"]), field=s["field"])
                 yield self._cell_issue(plan, s, loc, value, param)
-        self._step(plan, f"load/{t}")
+        con.execute(next(s["sql"] for s in plan.steps if s["id"] == f"load/{t}"))
 
     # rules ------------------------------------------------------------------------------------
-    def _rules(self, plan: Plan, raw: RawSubmission, present: dict[str, RawTable]) -> Iterator[Issue]:
-        con = self.con
-        failed = any(con.execute(f"SELECT 1 FROM {_q('_cells_' + t)} LIMIT 1").fetchall() for t in present)
-        for s in plan.steps:
-            if s["stage"] != "rules":
+    def _rule(self, con: duckdb.DuckDBPyConnection, plan: Plan, raw: RawSubmission, present: dict[str, RawTable],
+              s: dict[str, Any], failed: bool) -> Iterator[Issue]:
+        cur = con.execute(s["sql"])
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+        if failed and rows and s["knock_on_sql"]:  # keep what the rule finds both ways
+            kept = set(con.execute(s["knock_on_sql"]).fetchall())
+            rows = [x for x in rows if x in kept]
+        found = [dict(zip(names, x, strict=True)) for x in rows]
+        located: dict[tuple[str, str], int] = {}
+        by_table: dict[str, set[str]] = {}
+        for f in found:
+            if f["table_name"] in plan.tables and f["row_id"] is not None:
+                by_table.setdefault(f["table_name"], set()).add(f["row_id"])
+        for t, ids in by_table.items():
+            key = plan.tables[t]["record_id_sql"]
+            if key is None:
                 continue
-            cur = con.execute(s["sql"])
-            names = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-            if failed and rows and s["knock_on_sql"]:  # keep what the rule finds both ways
-                kept = set(con.execute(s["knock_on_sql"]).fetchall())
-                rows = [x for x in rows if x in kept]
-            found = [dict(zip(names, x, strict=True)) for x in rows]
-            located: dict[tuple[str, str], int] = {}
-            by_table: dict[str, set[str]] = {}
-            for f in found:
-                if f["table_name"] in plan.tables and f["row_id"] is not None:
-                    by_table.setdefault(f["table_name"], set()).add(f["row_id"])
-            for t, ids in by_table.items():
-                key = plan.tables[t]["record_id_sql"]
-                if key is None:
-                    continue
-                for rid, row in con.execute(f"SELECT {key} AS k, min(_row) FROM {_q(t)} WHERE {key} IN "
-                                            "(SELECT unnest(?::VARCHAR[])) GROUP BY k", [sorted(ids)]).fetchall():
-                    located[(t, rid)] = row
-            for f in found:
-                t, name = f["table_name"], f["field"]
-                params = {k: v for k, v in f.items() if k not in ("table_name", "row_id", "field", "value")}
-                if t == "metadata" or t not in plan.tables:
-                    loc = self._meta_location(raw, name)
-                else:
-                    r = present.get(t)
-                    rid = f["row_id"]
-                    loc = Location(table=t, file=r.file if r else None, sheet=r.sheet if r else None,
-                                   row=located.get((t, rid or "")), column=r.column_of(name) if r and name else None,
-                                   field=name, record_id=rid)
-                yield plan.issue(s["code"], loc, f["value"], **params)
+            for rid, row in con.execute(f"SELECT {key} AS k, min(_row) FROM {_q(t)} WHERE {key} IN "
+                                        "(SELECT unnest(?::VARCHAR[])) GROUP BY k", [sorted(ids)]).fetchall():
+                located[(t, rid)] = row
+        for f in found:
+            t, name = f["table_name"], f["field"]
+            params = {k: v for k, v in f.items() if k not in ("table_name", "row_id", "field", "value")}
+            if t == "metadata" or t not in plan.tables:
+                loc = self._meta_location(raw, name)
+            else:
+                r = present.get(t)
+                rid = f["row_id"]
+                loc = Location(table=t, file=r.file if r else None, sheet=r.sheet if r else None,
+                               row=located.get((t, rid or "")), column=r.column_of(name) if r and name else None,
+                               field=name, record_id=rid)
+            yield plan.issue(s["code"], loc, f["value"], **params)
 
     def issues(self, requested: str | None) -> Iterator[Issue]:
         con = self.con
@@ -524,9 +522,14 @@ class _Run:
             yield from self._metadata(plan, raw)
             have = {(t, f) for t, r in present.items() for f in r.fields if f}
             blank = self._views(plan, present)
-            for t, r in present.items():
-                yield from self._table(plan, t, r, blank[t], have)
-            yield from self._rules(plan, raw, present)
+            tables = list(present.items())
+            for found in concurrently(con, lambda cur, x: list(self._table(cur, plan, x[0], x[1], blank[x[0]], have)),
+                                      tables):
+                yield from found
+            failed = any(con.execute(f"SELECT 1 FROM {_q('_cells_' + t)} LIMIT 1").fetchall() for t in present)
+            rules = [s for s in plan.steps if s["stage"] == "rules"]
+            for found in concurrently(con, lambda cur, s: list(self._rule(cur, plan, raw, present, s, failed)), rules):
+                yield from found
 
 
 def _sort_key(plan: Plan):  # type: ignore[no-untyped-def]
@@ -580,7 +583,7 @@ def run_plan(path: Path | str, *, standard_version: str | None = None, max_issue
                     unlisted.add(i)
                 del kept[max_issues:]
             issues += kept
-        for code, n in run.unlisted.items():
+        for code, n in sum(run.unlisted_by.values(), Counter()).items():
             severity = plan.issues[code]["severity"]
             unlisted.by_code[code] = unlisted.by_code.get(code, 0) + n
             unlisted.severity[code] = severity
