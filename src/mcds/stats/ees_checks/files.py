@@ -31,14 +31,20 @@ class Table:
 
     def __post_init__(self) -> None:
         self.index = {c: i for i, c in reversed(list(enumerate(self.header)))}
+        self._cols: dict[int, list[Cell]] = {}
 
     def has(self, name: str | None) -> bool:
         return name in self.index
 
     def col(self, name: str) -> list[Cell]:
-        """The column's cells (all missing if there is no such column, as R's ``meta$x`` is NULL)."""
+        """The column's cells (all missing if there is no such column, as R's ``meta$x`` is NULL);
+        each column is gathered once (the checks read some columns many times), so never change it."""
         i = self.index.get(name)
-        return [None] * len(self.rows) if i is None else [r[i] for r in self.rows]
+        if i is None:
+            return [None] * len(self.rows)
+        if i not in self._cols:
+            self._cols[i] = [r[i] for r in self.rows]
+        return self._cols[i]
 
     def raw_col(self, name: str) -> list[object]:
         i = self.index.get(name)
@@ -82,8 +88,9 @@ def read_table(path: Path, *, all_text: bool) -> Table:
         raw = result.fetchall()
     finally:
         con.close()
-    rows = [tuple(_text(v) for v in r) for r in raw]
-    return Table(path.name, header, rows, raw if not all_text else [])
+    if all_text:  # every cell is already text or missing: the rows as read, not copied
+        return Table(path.name, header, raw)
+    return Table(path.name, header, [tuple(_text(v) for v in r) for r in raw], raw)
 
 
 @dataclass
