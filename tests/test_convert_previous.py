@@ -223,3 +223,22 @@ def test_h5_to_k3_is_a_change_outside_the_years_the_dfe_allows_it(tmp_path: Path
     _, report = convert_ssda903([now], "886", 2027, previous=[last])
     assert [(i.location.source_field, i.message.rsplit("rule ", 1)[1][:4]) for i in report.issues
             if i.code == "source-changed-since-previous"] == [("PLACE", "503D")]
+
+
+def test_502_checks_every_open_episode_and_562_last_years_final_one(tmp_path: Path) -> None:
+    """562: this year's first episode, begun before the year, must be last year's final episode (the
+    latest to start), not any of last year's; 502: an episode last year left open is this year's first,
+    even when it is not the latest to start (Data to Insight's validator compares both so)."""
+    last = csv_return(tmp_path / "2024", header=["1,1,01/01/2009,WBRI,,,", "2,1,01/02/2009,WBRI,,,",
+                                                  "3,1,01/03/2009,WBRI,,,"],
+                      episodes=[ep("1", "01/06/2023", "01/09/2023", "E11"), ep("1", "01/09/2023"),   # 1: as this year
+                                ep("2", "01/06/2023", "01/09/2023", "E11"), ep("2", "01/09/2023"),   # 2: restarts 01/06
+                                ep("3", "01/05/2023"), ep("3", "01/08/2023", "01/09/2023", "E11")])  # 3: open, not latest
+    now = csv_return(tmp_path / "2025", header=["1,M,01/01/2009,WBRI,,,", "2,M,01/02/2009,WBRI,,,",
+                                                 "3,M,01/03/2009,WBRI,,,"],
+                     episodes=[ep("1", "01/09/2023"), ep("2", "01/06/2023"), ep("3", "01/08/2023")])
+    _, report = convert_ssda903([now], "886", 2025, previous=[last])
+    assert sorted((row, rule) for _, _, row, _, rule in found(report)) == [(3, "502"), (3, "562"), (4, "502")]
+    by_row = {(i.location.row, i.message.rsplit("rule ", 1)[1][:3]): i.message for i in report.issues}
+    assert "2024/episodes.csv row 5" in by_row[(3, "562")]  # child 2's final episode last year
+    assert "2024/episodes.csv row 6" in by_row[(4, "502")]  # child 3's open episode, though not the latest

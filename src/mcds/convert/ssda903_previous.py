@@ -197,9 +197,10 @@ def _missing_carried_over(current: Tables, previous: Tables, header: dict[str, S
 
 def _placements_carried_over(current: Tables, previous: Tables, report: ConversionReport, year: int,
                              formats: list[str]) -> None:
-    """502: the child's episode of care open at the end of last year is this year's first (the same
-    start date); 562: this year's first episode, if it began before the year, is in last year's return.
-    A first episode that is neither fails both, as the DfE reports it."""
+    """502: every episode of care open at the end of last year (no date it ended) is this year's first
+    (the same start date); 562: this year's first episode, if it began before the year, is last year's
+    final episode (the latest to start), the one that goes on into this year. A first episode that is
+    neither fails both, as the DfE reports it (and Data to Insight's validator compares them)."""
     rules = _rules()["placements"]
     start = collection_period(year)[0]
     last_by_child = _by_child(previous.get("Episodes", []))
@@ -211,16 +212,20 @@ def _placements_carried_over(current: Tables, previous: Tables, report: Conversi
         loc = first.where("placements", "DECOM", "start_date")
         if latest is not None and not latest.get("DEC"):
             _first_as_open(first, latest, report, year)
-        if latest is not None and not latest.get("DEC") and began != parse_date(latest.get("DECOM"), formats):
+        still_open = [r for r in last_rows if not r.get("DEC") and began != parse_date(r.get("DECOM"), formats)]
+        if still_open:
             report.finding("source-placement-not-carried-over", loc, value=first.get("DECOM"),
                            problem="last year's return ended with an episode of care still open, which is not "
-                           "this year's first (it starts on another date)", previous=_previous(latest),
+                           "this year's first (it starts on another date)", previous=_previous(still_open[0]),
                            dfe=rules["open"])
-        if began and began < start and began not in {parse_date(r.get("DECOM"), formats) for r in last_rows}:
+        if began and began < start and (latest is None or began != parse_date(latest.get("DECOM"), formats)):
             report.finding("source-placement-not-carried-over", loc, value=first.get("DECOM"),
-                           problem="this year's first episode of care began before the year, but last year's "
-                           "return has no episode of the child starting on that date",
-                           previous=f"{', '.join(sorted({r.file for r in previous.get('Episodes', [])})) or 'none'}",
+                           problem="this year's first episode of care began before the year, but it is not last "
+                           "year's final episode (the latest to start)" if latest is not None else
+                           "this year's first episode of care began before the year, but last year's return has "
+                           "no episode of the child",
+                           previous=_previous(latest) if latest is not None else
+                           f"{', '.join(sorted({r.file for r in previous.get('Episodes', [])})) or 'none'}",
                            dfe=rules["before_year"])
 
 
