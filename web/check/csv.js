@@ -212,7 +212,7 @@ function columnsSpec(width, withRow) {
 
 export async function loadRows(engine, relation, width, rows) {
   const name = `${relation}.rows.csv`;
-  await engine.addBuffer(name, rawCsv(width, rows));
+  await engine.addBuffer(name, rawCsv(width, rows), { keep: false });
   await engine.exec(`CREATE OR REPLACE TABLE ${relation} AS SELECT * FROM read_csv(${literal(name)}, header=true, `
     + `columns=${columnsSpec(width, true)}, auto_detect=false, delim=',', quote='"', escape='"', strict_mode=true)`);
 }

@@ -80,9 +80,10 @@ export class Engine {
     return out;
   }
 
-  // Make bytes (Uint8Array) readable by DuckDB as the file `name`.
-  async addBuffer(name, bytes) {
-    await this.db.registerFileBuffer(name, bytes);
+  // Make bytes (Uint8Array) readable by DuckDB as the file `name`. DuckDB-WASM takes the buffer over
+  // (it is transferred to the worker), so it is given a copy: the caller's bytes stay readable.
+  async addBuffer(name, bytes, { keep = true } = {}) {
+    await this.db.registerFileBuffer(name, keep ? bytes.slice() : bytes);
     this.files.add(name);
   }
 

@@ -84,7 +84,7 @@ function render(report, plan) {
   const v = el("p", { class: `mcds-verdict ${report.valid ? "mcds-valid" : "mcds-invalid"}`, id: "mcds-verdict" },
     el("strong", { text: verdict(report) }));
   box.append(v);
-  box.append(el("p", { text: `${printable(report.source)}, checked against version ${report.standard_version} of the standard.` }));
+  box.append(el("p", { text: `Checked against version ${report.standard_version} of the standard: ${printable(report.source)}.` }));
   const dl = el("p", { class: "mcds-downloads" });
   const json = el("button", { type: "button", class: "md-button", id: "mcds-download-json", text: "Download the report (JSON)" });
   json.addEventListener("click", () => download(`${stem(report.source)}-report.json`, "application/json", jsonText(report)));

@@ -266,7 +266,7 @@ export async function readSubmission(engine, entries, progress = () => {}) {
   const form = await detectForm(entries);
   if (form === "csv") {
     const files = new Map(entries.map((e) => [e.path, sourceOf(e)]));
-    const top = entries[0].path.includes("/") ? entries[0].path.split("/")[0] : "the files chosen";
+    const top = entries[0].path.includes("/") ? entries[0].path.split("/")[0] : `${entries.length} files chosen`;
     return readPackage(engine, files, top, progress);
   }
   const [e] = entries;
