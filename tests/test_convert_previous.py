@@ -55,7 +55,7 @@ def test_csv_each_rule_fails_and_passes(tmp_path: Path) -> None:
                   ep("5", "01/06/2023"), ep("6", "01/06/2023"), ep("7", "01/06/2023"),
                   ep("8", "01/06/2023", "01/09/2023", "X1"), ep("8", "01/09/2023")],
         missing=["1,01/01/2009,M,01/03/2024,", "2,01/02/2009,M,02/03/2024,", "3,01/03/2009,A,03/02/2024,04/02/2024"],
-        uasc=["5,1,01/05/2008,", "6,1,01/06/2008,01/05/2026", "7,1,01/07/2008,"],
+        uasc=["5,1,01/05/2008,01/05/2026", "6,1,01/06/2008,01/06/2026", "7,1,01/07/2008,"],
     )
     now = csv_return(
         tmp_path / "2025",
@@ -68,9 +68,10 @@ def test_csv_each_rule_fails_and_passes(tmp_path: Path) -> None:
                   ep("5", "01/06/2023"), ep("6", "01/06/2023"), ep("7", "01/06/2023"), ep("8", "02/09/2023")],
         # 1 carries its open episode over; 2 does not (576); 3's was closed last year
         missing=["1,01/01/2009,M,01/03/2024,05/04/2024", "2,01/02/2009,M,10/04/2024,11/04/2024"],
-        # 5 UASC both years, no date: passes; 6: the date ceased changed (205B); 7 no longer UASC, but
-        # last year gave no date it ceased (205A); 1 becomes UASC (205D)
-        uasc=["5,M,01/05/2008,", "6,M,01/06/2008,01/06/2026", "1,M,01/01/2009,"],
+        # 5 UASC both years, ceasing on the 18th birthday: passes; 6: the date ceased changed to one
+        # outside this year (205B); 7 no longer UASC, but last year gave no date it ceased (205A); 1
+        # becomes UASC (205D)
+        uasc=["5,M,01/05/2008,01/05/2026", "6,M,01/06/2008,01/07/2026", "1,M,01/01/2009,"],
     )
     _, report = convert_ssda903([now], "886", 2025, previous=[last])
     assert sorted(found(report)) == sorted([
@@ -133,14 +134,16 @@ EPISODE = "<EPISODE><DECOM>01/06/2023</DECOM><LS>C2</LS><PL>K2</PL></EPISODE>"
 
 def test_xml_each_uasc_rule_and_576(tmp_path: Path) -> None:
     last = xml_return(tmp_path / "r2024.xml", [
-        ("1", "<UASC>1</UASC><AMISSING><MISSING>M</MISSING><MIS_START>01/03/2024</MIS_START></AMISSING>", EPISODE),
+        ("1", "<UASC>1</UASC><DUC>01/01/2027</DUC><AMISSING><MISSING>M</MISSING><MIS_START>01/03/2024</MIS_START>"
+              "</AMISSING>", EPISODE),
         ("2", "<UASC>1</UASC>", EPISODE),                              # 205A: no date ceased last year
         ("3", "<UASC>1</UASC><DUC>01/06/2023</DUC>", EPISODE),         # ceased last year: passes
         ("4", "<UASC>0</UASC><DUC>01/01/2024</DUC>", EPISODE),         # 205C (and 303 last year)
         ("5", "<UASC>0</UASC>", EPISODE),                              # 205D
     ])
     now = xml_return(tmp_path / "r2025.xml", [
-        ("1", "<UASC>1</UASC><AMISSING><MISSING>M</MISSING><MIS_START>02/03/2024</MIS_START></AMISSING>", EPISODE),
+        ("1", "<UASC>1</UASC><DUC>01/01/2027</DUC><AMISSING><MISSING>M</MISSING><MIS_START>02/03/2024</MIS_START>"
+              "</AMISSING>", EPISODE),
         ("2", "<UASC>0</UASC>", EPISODE), ("3", "<UASC>0</UASC>", EPISODE), ("4", "<UASC>0</UASC>", EPISODE),
         ("5", "<UASC>1</UASC>", EPISODE),
     ])
@@ -242,3 +245,24 @@ def test_502_checks_every_open_episode_and_562_last_years_final_one(tmp_path: Pa
     by_row = {(i.location.row, i.message.rsplit("rule ", 1)[1][:3]): i.message for i in report.issues}
     assert "2024/episodes.csv row 5" in by_row[(3, "562")]  # child 2's final episode last year
     assert "2024/episodes.csv row 6" in by_row[(4, "502")]  # child 3's open episode, though not the latest
+
+
+def test_205b_last_years_date_ceased_is_the_18th_birthday_and_this_years_follows_on(tmp_path: Path) -> None:
+    """205B, as the DfE's rule reads: UASC in both years, last year's date ceased is the child's 18th
+    birthday (29 February's is 28 February), and this year's is last year's or falls in this year."""
+    header = [f"{c},1,{dob},WBRI,,," for c, dob in (("1", "01/05/2008"), ("2", "01/06/2008"), ("3", "01/07/2008"),
+                                                     ("4", "29/02/2008"), ("5", "01/08/2008"))]
+    last = csv_return(tmp_path / "2024", header=header, episodes=[ep(c, "01/06/2023") for c in "12345"],
+                      uasc=["1,1,01/05/2008,01/05/2026",   # the 18th birthday, the same this year: passes
+                            "2,1,01/06/2008,01/06/2026",   # this year's date ceased in this year: passes
+                            "3,1,01/07/2008,",             # no date last year (205B)
+                            "4,1,29/02/2008,28/02/2026",   # born 29 February: passes
+                            "5,1,01/08/2008,01/09/2026"])  # not the 18th birthday (205B)
+    now = csv_return(tmp_path / "2025", header=[h.replace(",1,", ",M,") for h in header],
+                     episodes=[ep(c, "01/06/2023") for c in "12345"],
+                     uasc=["1,M,01/05/2008,01/05/2026", "2,M,01/06/2008,01/01/2025", "3,M,01/07/2008,01/07/2026",
+                           "4,M,29/02/2008,28/02/2026", "5,M,01/08/2008,01/08/2026"])
+    _, report = convert_ssda903([now], "886", 2025, previous=[last])
+    assert sorted(found(report)) == [("source-uasc-not-as-previous", "uasc.csv", 4, "uasc_end_date", "205B"),
+                                     ("source-uasc-not-as-previous", "uasc.csv", 6, "uasc_end_date", "205B")]
+    assert all("18th birthday" in i.message for i in report.issues if i.code == "source-uasc-not-as-previous")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcds.convert.base import ConversionReport, collection_period, iso_or_raw, load_data, parse_date
-from mcds.convert.ssda903_checks import TARGET, dates_of, in_year, likely_year, place, year_label
+from mcds.convert.ssda903_checks import TARGET, add_years, dates_of, in_year, likely_year, place, year_label
 from mcds.errors import InputError
 
 if TYPE_CHECKING:
@@ -139,24 +139,37 @@ def _status(tables: Tables, header: dict[str, SourceRow], formats: list[str]) ->
     return out
 
 
+def _eighteenth(r: SourceRow, formats: list[str]) -> dt.date | None:
+    """The 18th birthday by a row's DOB (last year's UASC row, or the XML header), as the DfE compares."""
+    dob = parse_date(r.get("DOB"), formats)
+    return add_years(dob, 18) if dob else None
+
+
 def _uasc(current: Tables, previous: Tables, header: dict[str, SourceRow], header_last: dict[str, SourceRow],
           report: ConversionReport, year: int, formats: list[str]) -> None:
-    """205A to 205D, for each child in both returns."""
+    """205A to 205D, for each child in both returns, as Data to Insight's validator reads the DfE's rules:
+    no longer UASC, with no date ceased last year in that year (or a date ceased this year); UASC in both
+    years, with last year's date ceased not the 18th birthday, or this year's neither last year's nor in
+    this year; in neither year, with a date ceased; UASC this year only."""
     rules = _rules()["uasc"]
     now, last = _status(current, header, formats), _status(previous, header_last, formats)
     start_last, end_last = collection_period(year - 1)
+    start, end = collection_period(year)
     for child, (uasc, duc, r) in now.items():
         if child not in last:
             continue
         uasc_last, duc_last, r_last = last[child]
         problem = None
-        if uasc_last and not uasc and not (duc_last and start_last <= duc_last <= end_last):
-            problem, rule = ("the child was UASC in last year's return and is not in this one, but last year's "
-                             "return gives no date UASC status ceased in that year"), rules["ceased"]
-        elif uasc and uasc_last and duc_last and duc != duc_last:
+        if uasc_last and not uasc and (duc or not (duc_last and start_last <= duc_last <= end_last)):
+            problem, rule = ("the child was UASC in last year's return and is not in this one, but "
+                             + ("this return gives a date UASC status ceased" if duc else
+                                "last year's return gives no date UASC status ceased in that year")), rules["ceased"]
+        elif uasc and uasc_last and (duc_last is None or duc_last != _eighteenth(r_last, formats)):
             problem, rule = ("the child is UASC in both returns, but the date UASC status ceased in last year's "
-                             f"return is {'not the date given in this one' if duc else 'not given in this one'}"), \
-                rules["continued"]
+                             "return is not the child's 18th birthday"), rules["continued"]
+        elif uasc and uasc_last and duc != duc_last and not (duc and start <= duc <= end):
+            problem, rule = ("the child is UASC in both returns, but the date UASC status ceased in this return is "
+                             "neither last year's nor in this year"), rules["continued"]
         elif not uasc and not uasc_last and (duc or duc_last):
             problem, rule = ("the child is UASC in neither return, but a date UASC status ceased is given in "
                              f"{'this' if duc else 'last year’s'} return"), rules["never"]
