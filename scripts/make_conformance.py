@@ -453,6 +453,43 @@ CASES = [
     Case("ok-interview-episode-same-child", "C2's interview linked to a second episode of C2.", [],
          edit=both(add(ME, "E4", "C2", "P3", "missing", "2025-08-25", N, "2025-08-26", N, "true", "low", "returned",
                        "in_council_area"), add(IE, "R2", "E4"))),
+    Case("interview-declined-reason-not-declined", "A reason for declining given for an interview that was accepted "
+         "and held (a query).", [["interview-declined-reason-not-declined", RI, 2, "declined_reason"]],
+         edit=setv(RI, "R1", declined_reason="not_wanted")),
+    Case("interview-declined-reason-held", "A reason for declining given for an interview held, whether it was "
+         "accepted not recorded (a query).", [["interview-declined-reason-not-declined", RI, 2, "declined_reason"]],
+         edit=setv(RI, "R1", accepted=None, declined_reason="no_reason_given")),
+    Case("ok-interview-declined-reason", "A reason for declining given for an interview offered and not accepted.", [],
+         edit=setv(RI, "R2", declined_reason="prefers_trusted_adult")),
+    # ---------------------------------------------------------------- rules: councils named in records
+    Case("council-code-unknown", "The council a child was found in: an English code of the right form that is no "
+         "council's (a query).", [["council-code-unknown", ME, 4, "found_council"]],
+         edit=setv(ME, "E3", found_council="E08000999")),
+    Case("council-code-unknown-nts", "The council a child came from through the National Transfer Scheme: no council's "
+         "code (a query).", [["council-code-unknown", CH, 3, "nts_from_council"]],
+         edit=setv(CH, "C2", national_transfer_scheme="true", nts_from_council="E10000099")),
+    Case("council-code-unknown-placed-in", "The council a placement is in: no council's code (a query).",
+         [["council-code-unknown", PL, 3, "placed_in_council"]], edit=setv(PL, "P2", placed_in_council="E06000999")),
+    Case("council-code-unknown-transfer", "Care taken over by another council (E3): the council care passed to is no "
+         "council's code (a query).", [["council-code-unknown", PL, 4, "transfer_council"]],
+         edit=setv(PL, "P3", end_date="2025-12-31", end_reason="E3", transfer_council="E09000099")),
+    Case("ok-council-code-known", "Council codes of councils in the codelist: Kent's placement, found in Croydon, "
+         "transferred from Birmingham, care passed to Croydon on a transfer (E3).", [],
+         edit=both(setv(PL, "P2", placed_in_council="E10000016"), setv(ME, "E3", found_council="E09000008"),
+                   setv(CH, "C2", national_transfer_scheme="true", nts_from_council="E08000025"),
+                   setv(PL, "P3", end_date="2025-12-31", end_reason="E3", transfer_council="E09000008"))),
+    Case("ok-council-code-reorganised", "Found in Cumbria (E10000006, replaced on 1 April 2023): a code of the "
+         "codelist, though the council is no longer in operation.", [], edit=setv(ME, "E1", found_council="E10000006")),
+    Case("ok-council-code-wales", "Placed in Cardiff (W06000015): councils outside England are not in the codelist, "
+         "so not checked.", [], edit=setv(PL, "P2", placed_in_council="W06000015")),
+    Case("transfer-council-not-e3", "A council care passed to on a placement that ended with X1, a change of placement "
+         "(a query).", [["transfer-council-not-e3", PL, 2, "transfer_council"]],
+         edit=setv(PL, "P1", transfer_council="E09000008")),
+    Case("transfer-council-not-e3-open", "A council care passed to on a placement that has not ended (a query).",
+         [["transfer-council-not-e3", PL, 4, "transfer_council"]], edit=setv(PL, "P3", transfer_council="E09000008")),
+    Case("transfer-council-not-e3-e8", "A council care passed to when care ended with E8, not a transfer (a query).",
+         [["transfer-council-not-e3", PL, 4, "transfer_council"]],
+         edit=setv(PL, "P3", end_date="2025-12-31", end_reason="E8", transfer_council="E09000008")),
     # ---------------------------------------------------------------- rules: trafficking and UASC
     # Each NRM rule on a row of nrm_referrals, and on the children table's deprecated fields of a child with no row
     # there (legacy_nrm); the children fields of a child who has rows in nrm_referrals are not checked.

@@ -70,7 +70,8 @@ def test_rule_severities_follow_the_guidance(version: str) -> None:
 # (VERSIONING.md), so each is a query or a warning. ceased-while-missing-not-e8 became a query when it was
 # made to follow SSDA903 rule 580, which only the month of birth cannot settle.
 ADDED_IN_1_1 = ("episode-open-after-placement-ended", "episode-ends-after-care-ended", "episode-placement-other-child",
-                "interview-episode-other-child", "nrm-positive-rg-no-concern")
+                "interview-episode-other-child", "nrm-positive-rg-no-concern", "council-code-unknown",
+                "interview-declined-reason-not-declined", "transfer-council-not-e3")
 # New errors that only stand in for an error 1.0 already gives on the same cells (a type error): a value with
 # two readings, and a column failing one check the same way throughout. No data valid in 1.0 can raise them.
 REFINES_A_1_0_ERROR = ("value-ambiguous", "column-fault")
