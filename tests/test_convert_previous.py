@@ -217,15 +217,21 @@ def test_the_first_episode_keeps_last_years_open_episode_legal_status_placement_
                for i in report.issues if i.code == "source-changed-since-previous")
 
 
-def test_h5_to_k3_is_a_change_outside_the_years_the_dfe_allows_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("year", "before", "after", "allowed"), [
+    (2026, "H5", "K3", False), (2026, "Z1", "Z12", True), (2025, "Z1", "Z12", False), (2027, "Z1", "Z12", False)])
+def test_placement_codes_replaced_may_change_only_in_the_years_the_dfe_allows(
+        tmp_path: Path, year: int, before: str, after: str, allowed: bool) -> None:
+    """503D: H5 may become K3 in 2023-24 and 2024-25, Z1 any of Z11-Z14 in 2025-26; in no other year."""
     def row(child: str, decom: str, place: str) -> str:
         return f"{child},{decom},S,C2,N1,{place},PR1,,,,,,"
 
-    last = csv_return(tmp_path / "2026", header=["1,M,01/01/2009,WBRI,,,"], episodes=[row("1", "01/06/2025", "H5")])
-    now = csv_return(tmp_path / "2027", header=["1,M,01/01/2009,WBRI,,,"], episodes=[row("1", "01/06/2025", "K3")])
-    _, report = convert_ssda903([now], "886", 2027, previous=[last])
+    sex = "M" if year - 1 >= 2025 else "1"
+    decom = f"01/06/{year - 2}"
+    last = csv_return(tmp_path / "last", header=[f"1,{sex},01/01/2009,WBRI,,,"], episodes=[row("1", decom, before)])
+    now = csv_return(tmp_path / "now", header=["1,M,01/01/2009,WBRI,,,"], episodes=[row("1", decom, after)])
+    _, report = convert_ssda903([now], "886", year, previous=[last])
     assert [(i.location.source_field, i.message.rsplit("rule ", 1)[1][:4]) for i in report.issues
-            if i.code == "source-changed-since-previous"] == [("PLACE", "503D")]
+            if i.code == "source-changed-since-previous"] == ([] if allowed else [("PLACE", "503D")])
 
 
 def test_502_checks_every_open_episode_and_562_last_years_final_one(tmp_path: Path) -> None:
