@@ -152,17 +152,27 @@ class _Query:
                 self.monthly.add(ind.id)
             branches.append(f"SELECT {k} AS i, q.child_id, {value} AS v, {month} AS m FROM (\n{ind.sql}\n) AS q")
         pkg = f"g.{by}" if by else "NULL"
-        select = ", ".join([f"{pkg} AS _pkg", "r.i", *fcols, "r.v", "r.m", *bcols, "count(*) AS n"])
-        if bcols:
-            main = ", ".join(["_pkg", "r.i", *fcols, "r.v", "r.m"])
-            sets = [f"({main})", *(f"(_pkg, r.i, {b})" for b in bcols)]
-            grouping = f"GROUPING SETS ({', '.join(sets)})"
-            select += f", GROUPING({', '.join(bcols)}) AS _set"
-        else:
-            grouping = "ALL"
+        main = ["_pkg", "i", *(f"f{n}" for n in range(self.nfilters)), "v", "m"]
+        with_b = ", ".join([f"{pkg} AS _pkg", "r.i", *fcols, "r.v", "r.m", *bcols, "count(*) AS n"])
+        spec = pub.breakdowns_published
+        # the breakdowns are counted for the count indicators the breakdowns file publishes only, from
+        # the rows counted once by child group (filters and breakdown levels): one pass over the rows
+        broken = sorted(k for k, i in enumerate(self.inds) if spec is not None and i.is_count
+                        and i.id in spec.indicators)
+        every = (1 << len(bcols)) - 1  # GROUPING() of the filter groups' set: no breakdown grouped
+        nulls = ", ".join(["NULL"] * len(bcols))
+        selects = [f"SELECT {', '.join(main)}, {nulls + ', ' if bcols else ''}sum(n)::BIGINT AS n"
+                   f"{f', {every} AS _set' if bcols else ''} FROM _agg GROUP BY {', '.join(main)}"]
+        if broken:
+            for n in range(len(bcols)):
+                cols = ", ".join(f"b{j}" if j == n else "NULL" for j in range(len(bcols)))
+                head = ", ".join(["_pkg", "i", *(["NULL"] * (self.nfilters + 2))])
+                selects.append(f"SELECT {head}, {cols}, sum(n)::BIGINT, {every ^ (1 << (len(bcols) - 1 - n))} "
+                               f"FROM _agg WHERE i IN ({', '.join(map(str, broken))}) GROUP BY _pkg, i, b{n}")
         self.sql = (f"WITH _groups AS (SELECT child_id, {f'{by}, ' if by else ''}{', '.join(groups)} FROM children),\n"
-                    f"_rows AS (\n" + "\nUNION ALL\n".join(branches) + "\n)\n"
-                    f"SELECT {select} FROM _rows AS r JOIN _groups AS g ON g.child_id = r.child_id GROUP BY {grouping}")
+                    f"_rows AS (\n" + "\nUNION ALL\n".join(branches) + "\n),\n"
+                    f"_agg AS MATERIALIZED (SELECT {with_b} FROM _rows AS r JOIN _groups AS g ON g.child_id = r.child_id "
+                    f"GROUP BY ALL)\n" + "\nUNION ALL\n".join(selects))
 
     def run(self, con: duckdb.DuckDBPyConnection) -> dict[int | None, Found]:
         """Each submission's rows, months and breakdowns (one, keyed None, without ``by``)."""
