@@ -473,11 +473,11 @@ class _Run:
 
     # rules ------------------------------------------------------------------------------------
     def _rule(self, con: duckdb.DuckDBPyConnection, plan: Plan, raw: RawSubmission, present: dict[str, RawTable],
-              s: dict[str, Any], failed: bool) -> Iterator[Issue]:
+              s: dict[str, Any], failed: dict[str, set[str]]) -> Iterator[Issue]:
         cur = con.execute(s["sql"])
         names = [d[0] for d in cur.description]
         rows = cur.fetchall()
-        if failed and rows and s["knock_on_sql"]:  # keep what the rule finds both ways
+        if rows and s["knock_on_sql"] and _reads_failed(s, failed):  # keep what the rule finds both ways
             kept = set(con.execute(s["knock_on_sql"]).fetchall())
             rows = [x for x in rows if x in kept]
         found = [dict(zip(names, x, strict=True)) for x in rows]
@@ -526,10 +526,19 @@ class _Run:
             for found in concurrently(con, lambda cur, x: list(self._table(cur, plan, x[0], x[1], blank[x[0]], have)),
                                       tables):
                 yield from found
-            failed = any(con.execute(f"SELECT 1 FROM {_q('_cells_' + t)} LIMIT 1").fetchall() for t in present)
+            failed = {t: {f for (f,) in con.execute(f"SELECT DISTINCT field FROM {_q('_cells_' + t)}").fetchall()}
+                      for t in present}
             rules = [s for s in plan.steps if s["stage"] == "rules"]
             for found in concurrently(con, lambda cur, s: list(self._rule(cur, plan, raw, present, s, failed)), rules):
                 yield from found
+
+
+def _reads_failed(step: dict[str, Any], failed: dict[str, set[str]]) -> bool:
+    """Does the rule read a field of a table in which a cell failed its check?"""
+    read = step["reads"]
+    if read is None:
+        return any(failed.values())
+    return any(failed.get(t, set()) & set(read["columns"]) for t in read["tables"])
 
 
 def _sort_key(plan: Plan):  # type: ignore[no-untyped-def]
