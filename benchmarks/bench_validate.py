@@ -1,6 +1,12 @@
 """Benchmark: `mcds validate` against `frictionless validate` on a national-scale CSV package.
 
     python benchmarks/bench_validate.py [--episodes 1000000] [--subset 100000] [--regenerate] [--frictionless-full]
+    python benchmarks/bench_validate.py --faulty [--repeat 3]
+
+With ``--faulty`` it writes a copy of the full package whose missing episodes' start dates are all
+written ``dd/mm/yyyy`` (as Excel re-saves a CSV), and times `mcds validate --format json` on the clean
+package and on the faulty copy side by side: wall time, peak memory, issues listed and counted, the
+size of the JSON report, and the ratio faulty / clean, the best of ``--repeat`` runs of each, alternating.
 
 Generates with a fixed seed (under benchmarks/data/, gitignored) a package of 1,000,000 missing
 episodes with their children, placements, return interviews and interview links, with a small
@@ -61,7 +67,7 @@ class Writer:
     """Writes the full package and, for the first children, the subset package."""
 
     def __init__(self, full: Path, subset: Path) -> None:
-        self.files, self.writers, self.rows = {}, {}, {}
+        self.files, self.writers, self.rows, self.order = {}, {}, {}, {}
         for folder in (full, subset):
             folder.mkdir(parents=True, exist_ok=True)
         for t in TABLES:
@@ -71,12 +77,17 @@ class Writer:
                 self.writers[(key, t)] = csv.writer(fh, lineterminator="\n")
                 self.rows[(key, t)] = 1
 
-    def header(self, t: str, names: list[str]) -> None:
+    def header(self, t: str, names: list[str], written: list[str]) -> None:
+        """The current version's header; rows are given in the order of ``written`` (version 1.0's fields),
+        and fields ``written`` does not have are left empty."""
+        at = {n: i for i, n in enumerate(written)}
+        self.order[t] = [at.get(n) for n in names]
         for key in ("full", "subset"):
             self.writers[(key, t)].writerow(names)
 
     def row(self, t: str, cells: list[object], in_subset: bool) -> tuple[int, int | None]:
         """Write a row; return its row number in the full file and in the subset file."""
+        cells = ["" if i is None else cells[i] for i in self.order[t]]
         self.writers[("full", t)].writerow(cells)
         self.rows[("full", t)] += 1
         sub = None
@@ -95,13 +106,17 @@ def generate(folder: Path, episodes: int, subset_episodes: int) -> dict:
     from mcds import standard as std
 
     s = std.load()
+    written = std.load("1.0")  # the rows below are written in version 1.0's field order
     rng = random.Random(SEED)
     full, subset = folder / "full", folder / "subset"
     for f in (full, subset):
         shutil.rmtree(f, ignore_errors=True)
     w = Writer(full, subset)
     for t in TABLES:
-        w.header(t, list(s.tables[t].field_names))
+        w.header(t, list(s.tables[t].field_names), list(written.tables[t].field_names))
+    for t in set(s.tables) - set(TABLES):  # tables the generator does not fill: their header only
+        for f in (full, subset):
+            (f / f"{t}.csv").write_text(",".join(s.tables[t].field_names) + "\n", encoding="utf-8")
     day = [PERIOD_START + dt.timedelta(days=i) for i in range(-4000, 800)]
     iso = {d: d.isoformat() for d in day}
     n_children = max(1, episodes * 3 // 10)
@@ -234,6 +249,72 @@ def frictionless_errors(out: Path) -> int:
     return sum(len(t.get("errors", [])) for t in report.get("tasks", []))
 
 
+FAULTY_TABLE, FAULTY_FIELD = "missing_episodes", "start_date"
+
+
+def write_faulty(full: Path, faulty: Path) -> int:
+    """A copy of ``full`` with every start date of the missing episodes written dd/mm/yyyy; the rows changed."""
+    shutil.rmtree(faulty, ignore_errors=True)
+    shutil.copytree(full, faulty)
+    src = full / f"{FAULTY_TABLE}.csv"
+    n = 0
+    with open(src, newline="", encoding="utf-8") as fin, \
+            open(faulty / src.name, "w", newline="", encoding="utf-8") as fout:
+        r, w = csv.reader(fin), csv.writer(fout, lineterminator="\n")
+        header = next(r)
+        w.writerow(header)
+        at = header.index(FAULTY_FIELD)
+        for row in r:
+            if row[at].count("-") == 2:  # (a few are already injected faults)
+                y, m, d = row[at].split("-")
+                row[at] = f"{d}/{m}/{y}"
+                n += 1
+            w.writerow(row)
+    return n
+
+
+def report_figures(out: Path) -> tuple[int, int, int]:
+    """Issues listed, issues counted and column faults in a JSON report."""
+    report = json.loads(out.read_text(encoding="utf-8"))
+    faults = sum(i["code"] == "column-fault" for i in report["issues"])
+    return len(report["issues"]), sum(report["counts"].values()), faults
+
+
+def faulty_run(folder: Path, out: Path, mcds: str, repeat: int) -> None:
+    """The clean package and its faulty copy, alternately, ``repeat`` times each: the best wall time of each,
+    with its CPU time, and the largest peak memory of any run (GNU time's maximum resident set)."""
+    faulty = folder / "faulty"
+    marker = faulty / ".made"
+    if not marker.exists() or marker.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
+        t = time.perf_counter()
+        n = write_faulty(folder / "full", faulty)
+        marker.write_text(str(n), encoding="utf-8")
+        print(f"Faulty copy: {n:,} start dates of {FAULTY_TABLE} written dd/mm/yyyy ({time.perf_counter() - t:.1f} s)")
+    runs: dict[str, list[tuple[float, float, float]]] = {"full": [], "faulty": []}
+    figures = {}
+    for _ in range(repeat):
+        for key in ("full", "faulty"):
+            target = out / f"mcds-{key}.json"
+            wall, _, code, cpu = run(["/usr/bin/time", "-f", "%M", "-o", str(out / "rss.txt"), mcds, "validate",
+                                      str(folder / key), "--format", "json"], target)
+            peak = int((out / "rss.txt").read_text().split()[-1]) / 1024  # this run's own peak, from GNU time
+            runs[key].append((wall, cpu, peak))
+            figures[key] = (code, *report_figures(target), target.stat().st_size / 1e6)
+    best = {}
+    for key, label in (("full", "clean"), ("faulty", "faulty")):
+        wall, cpu, _ = min(runs[key])
+        peak = max(r[2] for r in runs[key])
+        best[key] = wall
+        code, listed, counted, faults, size = figures[key]
+        print(f"mcds validate ({label}): best of {repeat} {wall:.2f} s wall ({cpu:.2f} s CPU; every run: "
+              f"{', '.join(f'{r[0]:.1f}' for r in runs[key])} s), {peak:.0f} MB peak at most, exit {code}, "
+              f"{listed:,} issues listed, {counted:,} counted ({faults} column faults), JSON {size:.2f} MB")
+    print(f"Ratio faulty / clean: {best['faulty'] / best['full']:.2f}x wall time (target: at most 3x, and under "
+          "1.5 GB peak)")
+    print(f"Machine load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--episodes", type=int, default=1_000_000)
@@ -241,6 +322,9 @@ def main() -> None:
     ap.add_argument("--regenerate", action="store_true")
     ap.add_argument("--frictionless-full", action="store_true",
                     help="also time frictionless on the full package (about two minutes for 1,000,000 episodes)")
+    ap.add_argument("--faulty", action="store_true",
+                    help="time a copy whose start dates are all dd/mm/yyyy against the clean package")
+    ap.add_argument("--repeat", type=int, default=3, help="with --faulty: runs of each, the best time reported")
     args = ap.parse_args()
     folder = DATA / f"national-{args.episodes}"
     manifest_path = folder / "manifest.json"
@@ -259,6 +343,9 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     mcds = str(BIN / "mcds")
     fl = str(BIN / "frictionless")
+    if args.faulty:
+        faulty_run(folder, out, mcds, args.repeat)
+        return
 
     results = {}
     for key in ("full", "subset"):

@@ -219,6 +219,17 @@ def swap(a: int, b: int) -> Callable[[list[str]], list[str]]:
     return change
 
 
+def day_first_start_dates(sub: Submission) -> None:
+    """Twenty more episodes of C1 (E4 to E23, one every three days from 1 October 2025, each ending the day it
+    began), then every episode's start date written dd/mm/yyyy, as Excel re-saves a CSV."""
+    for i in range(20):
+        day = (dt.date(2025, 10, 1) + dt.timedelta(days=3 * i)).isoformat()
+        add(ME, f"E{i + 4}", "C1", "P2", "away", day, N, day, N, "false", N, "returned", "in_council_area")(sub)
+    for r in sub.tables[ME]:
+        y, m, d = str(r["start_date"]).split("-")
+        r["start_date"] = f"{d}/{m}/{y}"
+
+
 ME, CH, PL, RI, IE, NR = "missing_episodes", "children", "placements", "return_interviews", "interview_episodes", "nrm_referrals"
 
 CASES = [
@@ -290,6 +301,13 @@ CASES = [
          edit=setv(CH, "C1", birth_year_month="2009-13")),
     Case("type-error-time", "A time with a 25th hour.", [["type-error", ME, 2, "start_time"]],
          edit=setv(ME, "E1", start_time="25:00:00")),
+    Case("column-fault", "Every episode's start date written dd/mm/yyyy (23 episodes): one finding for the column, "
+         "not one per cell, and no rule fires on the dates that could not be read.",
+         [["column-fault", ME, None, "start_date"]], edit=day_first_start_dates),
+    Case("type-error-date-no-knock-on", "A placement's start date written dd/mm/yyyy: the type error only. Its "
+         "episode E1 is on no day of a placement whose dates can be read, but the rules do not check a child's records "
+         "while a date they read fails its check (episode-not-looked-after would fire).",
+         [["type-error", PL, 2, "start_date"]], edit=setv(PL, "P1", start_date="01/01/2021")),
     Case("codelist-value", "A sex code in lower case.", [["codelist-value", CH, 2, "sex"]], edit=setv(CH, "C1", sex="m")),
     Case("codelist-value-list", "One item of a list field is not a code.", [["codelist-value", CH, 3, "exploitation_types"]],
          edit=setv(CH, "C2", exploitation_types="criminal;slavery")),

@@ -12,13 +12,16 @@ reach the terminal.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Issue", "Location", "Report", "Severity", "column_letter", "printable"]
+__all__ = ["MAX_ISSUES", "Issue", "Location", "Report", "Severity", "Unlisted", "column_letter", "printable"]
+
+MAX_ISSUES = 1000  # issues listed of each code by default (mcds validate --max-issues); the counts are exact
 
 # C0 and C1 controls and DEL; line and paragraph separators; bidirectional marks, embeddings,
 # overrides and isolates (they reorder what a terminal shows); lone surrogates (not printable at all)
@@ -110,6 +113,9 @@ class Issue:
     location: Location = field(default_factory=Location)
     value: str | None = None
     explanation: str | None = None
+    # a column fault (mcds.validation.faults): how many cells fail the same way, and the first rows
+    count: int | None = None
+    rows: tuple[int, ...] = ()
 
     @property
     def explained(self) -> bool:
@@ -135,17 +141,55 @@ class Issue:
                                "value": self.value, "message": self.message}
         if self.explanation:
             out["explanation"] = self.explanation
+        if self.count is not None:
+            out["count"] = self.count
+            out["rows"] = list(self.rows)
         return out
+
+
+@functools.lru_cache
+def _reports_truncation(version: str) -> bool:
+    """Whether version ``version``'s report schema has the counts of a report that does not list every issue."""
+    from mcds import standard as std
+
+    try:
+        schema = std.load(version).read_json("report.schema.json")
+    except (OSError, ValueError, KeyError):
+        return False
+    return "truncated" in schema.get("properties", {})
+
+
+@dataclass
+class Unlisted:
+    """The issues a report counts but does not list (beyond ``max_issues`` of a code): by code, with
+    their severity, and how many of them block validity or are explained queries."""
+
+    by_code: dict[str, int] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
+    blocking: int = 0
+    explained: int = 0
+
+    def add(self, issue: Issue, n: int = 1) -> None:
+        self.by_code[issue.code] = self.by_code.get(issue.code, 0) + n
+        self.severity[issue.code] = issue.severity.value
+        self.blocking += n if issue.blocking else 0
+        self.explained += n if issue.explained else 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_code.values())
 
 
 @dataclass(frozen=True)
 class Report:
-    """The outcome of validating one submission."""
+    """The outcome of validating one submission. ``unlisted``: the issues counted but not listed
+    (none unless the report was made with a limit); counts and validity take them in."""
 
     issues: tuple[Issue, ...]
     standard_version: str
     source: str | None = None
     notes: tuple[str, ...] = ()
+    unlisted: Unlisted = field(default_factory=Unlisted)
 
     @classmethod
     def from_issues(cls, issues: Iterable[Issue], standard_version: str, **kw: Any) -> Report:
@@ -153,12 +197,31 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        return not any(i.blocking for i in self.issues)
+        return not self.unlisted.blocking and not any(i.blocking for i in self.issues)
 
     @property
     def counts(self) -> dict[str, int]:
+        """Issues of each severity, listed or not."""
         c = Counter(i.severity.value for i in self.issues)
+        for code, n in self.unlisted.by_code.items():
+            c[self.unlisted.severity[code]] += n
         return {s.value: c.get(s.value, 0) for s in Severity}
+
+    @property
+    def by_code(self) -> dict[str, int]:
+        """Issues of each code, listed or not."""
+        c = Counter(i.code for i in self.issues)
+        c.update(self.unlisted.by_code)
+        return dict(c)
+
+    @property
+    def explained(self) -> int:
+        return sum(1 for i in self.issues if i.explained) + self.unlisted.explained
+
+    @property
+    def truncated(self) -> int:
+        """How many issues are counted but not listed."""
+        return self.unlisted.total
 
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.issues)
@@ -176,13 +239,20 @@ class Report:
             out.append(tuple(d.get(k) for k in keys))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, with_issues: bool = True) -> dict[str, Any]:
+        """The report as the version's ``report.schema.json`` has it (``with_issues=False``: the issues
+        left as an empty list, for a writer that streams them). A report that does not list every issue
+        says how many it leaves out, and its counts by code, where the version's report schema has
+        those properties (from 1.1)."""
         out: dict[str, Any] = {
             "valid": self.valid,
             "standard_version": self.standard_version,
             "counts": self.counts,
-            "issues": [i.to_dict() for i in self.issues],
+            "issues": [i.to_dict() for i in self.issues] if with_issues else [],
         }
+        if self.truncated and _reports_truncation(self.standard_version):
+            out["truncated"] = self.truncated
+            out["counts_by_code"] = dict(sorted(self.by_code.items()))
         if self.notes:
             out["notes"] = list(self.notes)
         return out

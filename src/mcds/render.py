@@ -23,6 +23,7 @@ import re
 import string
 from collections import Counter
 from collections.abc import Iterable
+from typing import TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
@@ -31,7 +32,8 @@ from mcds.catalogue import IssueType, catalogue
 from mcds.forms import excel_safe
 from mcds.issues import Issue, Report, Severity, printable
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "csv_text", "github", "json_text", "render", "text", "text_renderable", "verdict"]
+__all__ = ["CSV_COLUMNS", "FORMATS", "csv_text", "github", "json_text", "render", "text", "text_renderable", "verdict",
+           "write_json"]
 
 CSV_COLUMNS = ("code", "severity", "table", "file", "sheet", "row", "column", "field", "value", "message", "explanation")
 STYLE = {Severity.ERROR: "bold red", Severity.QUERY: "bold yellow", Severity.WARNING: "yellow"}
@@ -47,7 +49,7 @@ def _plural(n: int, word: str) -> str:
 def verdict(report: Report) -> str:
     """One line: valid or not, and the counts."""
     c = report.counts
-    explained = sum(1 for i in report.issues if i.explained)
+    explained = report.explained
     parts = [_plural(c["error"], "error"), _plural(c["query"], "query")]
     if explained:
         parts[-1] += f" ({explained} explained)"
@@ -55,11 +57,17 @@ def verdict(report: Report) -> str:
     return f"{'Valid' if report.valid else 'Not valid'}: {', '.join(parts)}."
 
 
-def _groups(report: Report) -> list[tuple[str, list[Issue]]]:
+def _groups(report: Report) -> list[tuple[str, Severity, int, list[Issue]]]:
+    """Each code's severity, its count (listed or not) and the issues listed, most serious and most
+    numerous first."""
     groups: dict[str, list[Issue]] = {}
     for i in report.issues:
         groups.setdefault(i.code, []).append(i)
-    return sorted(groups.items(), key=lambda kv: (SEVERITY_ORDER[kv[1][0].severity], -len(kv[1]), kv[0]))
+    severity = {code: items[0].severity for code, items in groups.items()}
+    severity.update({code: Severity(s) for code, s in report.unlisted.severity.items() if code not in severity})
+    total = report.by_code
+    rows = [(code, severity[code], total[code], groups.get(code, [])) for code in severity]
+    return sorted(rows, key=lambda r: (SEVERITY_ORDER[r[1]], -r[2], r[0]))
 
 
 def _message_values(kind: IssueType, message: str) -> dict[str, str]:
@@ -89,30 +97,37 @@ def guidance(kind: IssueType, items: Iterable[Issue]) -> str:
     return kind.guidance.format(**{name: " or ".join(v) if v else name for name, v in values.items()})
 
 
-def text_renderable(report: Report, *, locations: int = 5) -> RenderableType:
+def text_renderable(report: Report, *, locations: int | None = 5) -> RenderableType:
+    """The text report: each code's locations up to ``locations`` (None: every one listed); where the
+    report lists fewer issues of a code than it counts, it says how to list them."""
     kinds = catalogue(report.standard_version)
     parts: list[RenderableType] = []
     head = Text(printable(report.source or "submission"), style="bold")
     head.append(f"  (standard {report.standard_version})", style="dim")
     parts.append(head)
-    for code, items in _groups(report):
-        sev = items[0].severity
+    for code, sev, total, items in _groups(report):
         kind = kinds.get(code)
         line = Text("\n")
         line.append(f"{sev.value:<8}", style=STYLE[sev])
         line.append(f"{code}", style="bold")
-        line.append(f"  {kind.title if kind else ''}  ({len(items)})")
+        line.append(f"  {kind.title if kind else ''}  ({total:,})")
         parts.append(line)
         if kind:
             parts.append(Text(f"  How to fix: {printable(guidance(kind, items))}", style="dim"))
-        for i in items[:locations]:
+        shown = items if locations is None else items[:locations]
+        for i in shown:
             t = Text(f"  - {i.location.describe()}: ")
             t.append(printable(i.message))
             if i.explanation:
                 t.append(f"  [explained: {printable(i.explanation)}]", style="green")
             parts.append(t)
-        if len(items) > locations:
-            parts.append(Text(f"  ... and {len(items) - locations} more", style="dim"))
+        if total > len(shown):
+            more = f"  ... and {total - len(shown):,} more"
+            unlisted = total - len(items)  # counted, not listed: only a larger limit shows them
+            if unlisted:
+                more += (", not listed" if unlisted == total - len(shown) else f" ({unlisted:,} of them not listed)")
+                more += ": --max-issues N lists more, --all every one"
+            parts.append(Text(more, style="dim"))
     for note in report.notes:
         parts.append(Text(f"\nNote: {printable(note)}", style="cyan"))
     v = verdict(report)
@@ -128,12 +143,36 @@ def text(report: Report, *, locations: int = 5, width: int = 100) -> str:
     return buf.getvalue()
 
 
-def json_text(report: Report, *, ensure_ascii: bool = False) -> str:
-    """The report in the shape of ``report.schema.json``; ``ensure_ascii`` writes every character
-    outside ASCII as a JSON escape (for a stream that cannot encode it)."""
-    d = report.to_dict()
+def write_json(report: Report, out: TextIO, *, ensure_ascii: bool = False) -> None:
+    """Write the report in the shape of ``report.schema.json`` to ``out``, one issue at a time (the text of
+    the whole report is never held: a report of many issues streams). ``ensure_ascii`` writes every
+    character outside ASCII as a JSON escape (for a stream that cannot encode it). The text is
+    ``json.dumps(report.to_dict() + source, indent=2)``'s."""
+
+    def dumps(value: object, indent: str) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=ensure_ascii).replace("\n", "\n" + indent)
+
+    d = report.to_dict(with_issues=False)
     d["source"] = report.source
-    return json.dumps(d, indent=2, ensure_ascii=ensure_ascii) + "\n"
+    out.write("{")
+    for n, (key, value) in enumerate(d.items()):
+        out.write(f"{',' if n else ''}\n  {json.dumps(key)}: ")
+        if key != "issues":
+            out.write(dumps(value, "  "))
+        elif not report.issues:
+            out.write("[]")
+        else:
+            for m, issue in enumerate(report.issues):
+                out.write(f"{',' if m else '['}\n    {dumps(issue.to_dict(), '    ')}")
+            out.write("\n  ]")
+    out.write("\n}\n")
+
+
+def json_text(report: Report, *, ensure_ascii: bool = False) -> str:
+    """The report in the shape of ``report.schema.json``, as text (see :func:`write_json`)."""
+    buf = io.StringIO()
+    write_json(report, buf, ensure_ascii=ensure_ascii)
+    return buf.getvalue()
 
 
 def csv_text(report: Report) -> str:

@@ -10,6 +10,7 @@ toolkit finds the record's row in the user's file from its primary key.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from mcds import standard as std
 from mcds.catalogue import IssueType, catalogue
 from mcds.engine import quote
 
-__all__ = ["RuleFinding", "key_sql", "rule_types", "run_rule", "run_rules"]
+__all__ = ["RuleFinding", "key_sql", "references", "rule_types", "run_rule", "run_rules"]
 
 REQUIRED_COLUMNS = ("table_name", "row_id", "field", "value")
 
@@ -61,17 +62,58 @@ def key_sql(table: std.Table, alias: str = "") -> str | None:
     return cols[0] if len(cols) == 1 else f"concat_ws('|', {', '.join(cols)})"
 
 
-def run_rule(con: duckdb.DuckDBPyConnection, s: std.Standard, kind: IssueType) -> Iterator[RuleFinding]:
+def _walk(node: object, tables: set[str], columns: set[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
+            tables.add(node["table_name"])
+        if node.get("class") == "COLUMN_REF" and node.get("column_names"):
+            columns.add(str(node["column_names"][-1]))
+        for v in node.values():
+            _walk(v, tables, columns)
+    elif isinstance(node, list):
+        for v in node:
+            _walk(v, tables, columns)
+
+
+def references(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[set[str], set[str]] | None:
+    """The tables and column names a query names, from DuckDB's own parse of it (None if it does not parse)."""
+    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])  # type: ignore[index]
+    if tree.get("error"):
+        return None
+    tables: set[str] = set()
+    columns: set[str] = set()
+    _walk(tree, tables, columns)
+    return tables, columns
+
+
+def _hashable(row: tuple[object, ...]) -> tuple[object, ...]:
+    return tuple(tuple(v) if isinstance(v, list) else v for v in row)
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, s: std.Standard, kind: IssueType,
+             failed: dict[str, set[str]] | None = None) -> Iterator[RuleFinding]:
+    """The records ``kind``'s rule finds wrong. ``failed``: the fields whose cells failed a check, by
+    table; the rule then skips the rows that failed in a field it reads (:func:`mcds.validation.faults.rule_sql`)."""
     sql = kind.sql(s.version)
     if not sql:
         return
-    cur = con.execute(sql.strip().rstrip(";"))
+    sql = sql.strip().rstrip(";")
+    cur = con.execute(sql)
     names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    skipping = None
+    if failed and rows:  # a finding must not hang on a value that failed its check: see rule_sql
+        from mcds.validation.faults import rule_sql
+
+        skipping = rule_sql(sql, s, failed, references(con, sql))
+    if skipping:
+        kept = {_hashable(r) for r in con.execute(skipping).fetchall()}
+        rows = [r for r in rows if _hashable(r) in kept]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         msg = f"rule {kind.code} does not return the columns {missing}"
         raise ValueError(msg)
-    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    rows = [dict(zip(names, r, strict=True)) for r in rows]
     if not rows:
         return
     located: dict[tuple[str, str], int] = {}

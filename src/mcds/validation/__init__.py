@@ -9,8 +9,10 @@ The public API is :mod:`mcds.validate`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +30,7 @@ from mcds.readers import RawSubmission, RawTable, open_submission
 from mcds.readers.as_meant import read_as_meant
 from mcds.rules import RuleFinding, rule_types, run_rule
 from mcds.validation.cells import TYPE_EXPECTED, CellFinding, create_codelists, find_cells, find_keys
+from mcds.validation.faults import CellResult, ColumnFault, applies, cells_relation, check_cells
 from mcds.validation.metadata import METADATA_RELATION, load_metadata, metadata_location, metadata_table
 from mcds.validation.structure import check_header, match_tables
 from mcds.validation.suggest import code_suggestion, did_you_mean
@@ -40,7 +43,7 @@ EMITS = frozenset({
     "metadata-missing", "table-missing", "table-unknown", "column-missing", "column-unknown", "column-duplicate",
     "column-blank", "column-order", "row-blank", "row-extra-cells", "row-missing-cells", "required-missing",
     "type-error", "codelist-value", "pattern-mismatch", "out-of-range", "primary-key-duplicate",
-    "foreign-key-missing", "code-deprecated", "field-deprecated", "code-not-in-use",
+    "foreign-key-missing", "code-deprecated", "field-deprecated", "code-not-in-use", "column-fault",
 })
 
 Progress = Callable[[str, int, int], None]
@@ -109,8 +112,14 @@ class Validation:
     STAGES = 5
 
     def __init__(self, path: Path, *, standard_version: str | None = None, progress: Progress | None = None,
-                 keep_raw: bool = False, warnings: bool = True, threads: int | None = None) -> None:
+                 keep_raw: bool = False, warnings: bool = True, threads: int | None = None,
+                 max_issues: int | None = None) -> None:
         self.path = Path(path)
+        # the most cell findings of each code (and table) fetched from DuckDB; the others are counted in
+        # ``unlisted`` (all errors), by code
+        self.max_issues = max_issues
+        self.unlisted: Counter[str] = Counter()
+        self.failed: dict[str, set[str]] = {}  # fields with cells that failed a check, by table: the rules skip them
         # warnings=False: skip the rules whose severity is warning and build no warning issues (for callers
         # that only need validity and the blocking issues, such as statistics)
         self.warnings = warnings
@@ -179,6 +188,17 @@ class Validation:
             loc = Location(table=loc.table, file=loc.file, sheet=loc.sheet, row=loc.row)
         return make_issue(code, loc, value=c.value, version=v, **params)
 
+    def _column_issue(self, s: std.Standard, raw: RawTable, table: std.Table, c: ColumnFault) -> Issue:
+        f = table.field(c.field)
+        check = catalogue(s.version)[c.code]
+        expected = TYPE_EXPECTED.get(f.type, "") if c.code == "type-error" else ""
+        loc = Location(table=table.name, file=raw.file, sheet=raw.sheet, column=raw.column_of(c.field), field=c.field)
+        issue = make_issue("column-fault", loc, value=c.value, version=s.version, count=f"{c.count:,}",
+                           check=check.title.lower(), check_code=c.code,
+                           expected=f", not {expected}" if expected else "",
+                           first=", ".join(map(str, c.rows[:5])))
+        return dataclasses.replace(issue, count=c.count, rows=c.rows)
+
     def _rule_issue(self, s: std.Standard, r: RuleFinding, raws: dict[str, RawTable]) -> Issue:
         if r.table == "metadata" or r.table not in s.tables:
             loc = metadata_location(self.raw.metadata, self.meta_keys, r.field)  # type: ignore[union-attr]
@@ -217,24 +237,32 @@ class Validation:
             relations = {t: (r.relation, columns[t]) for t, r in present.items()}
             self._load_metadata_typed(s, mcols)
 
-            def check_table(cur: duckdb.DuckDBPyConnection, t: str) -> list[CellFinding]:
+            def check_table(cur: duckdb.DuckDBPyConnection, t: str) -> CellResult:
                 r, table = present[t], s.tables[t]
-                found = list(find_cells(cur, s, table, columns[t], r.relation,  # type: ignore[arg-type]
-                                        absent_is_empty=r.kind == "key"))
-                found += find_keys(cur, table, columns[t], r.relation, relations)  # type: ignore[arg-type]
-                self._load_typed(cur, s, t, r, columns[t], blank=any(c.code == "row-blank" for c in found))
+                found = check_cells(cur, s, table, columns[t], r.relation, absent_is_empty=r.kind == "key",  # type: ignore[arg-type]
+                                    limit=self.max_issues, superseded=getattr(r, "superseded", frozenset()))
+                found.listed += find_keys(cur, table, columns[t], r.relation, relations)  # type: ignore[arg-type]
+                self._load_typed(cur, s, t, r, columns[t], blank=any(c.code == "row-blank" for c in found.listed))
                 return found
 
             skip = set() if self.warnings else warning_codes(v)
-            for t, found in zip(present, concurrently(con, check_table, list(present)), strict=True):
+            for t, result in zip(present, concurrently(con, check_table, list(present)), strict=True):
+                yield from (self._column_issue(s, present[t], s.tables[t], c) for c in result.columns)
+                self.unlisted.update(result.unlisted)
+                found = result.listed
                 yield from (self._cell_issue(s, present[t], s.tables[t], c, suggestions) for c in found
                             if c.code not in skip and (c.row, c.field) not in present[t].superseded)
         if not self.keep_raw and self.raw:  # the typed tables hold everything the rules need: free the memory first
             drop_raw(con, self.raw)
         self._step("Checking rules", 4)
+        for t in present:
+            self.failed[t] = {f for (f,) in con.execute(f"SELECT DISTINCT field FROM {cells_relation(t)}").fetchall()}
+        failed = {t: f for t, f in self.failed.items() if f} if applies(v) else {}  # 1.0: rules on every row
         kinds = [k for k in rule_types(s.version) if self.warnings or k.severity is not Severity.WARNING]
-        for findings in concurrently(con, lambda cur, kind: list(run_rule(cur, s, kind)), kinds):
+        for findings in concurrently(con, lambda cur, kind: list(run_rule(cur, s, kind, failed)), kinds):
             yield from (self._rule_issue(s, f, present) for f in findings)
+        for t in present:
+            con.execute(f"DROP TABLE IF EXISTS {cells_relation(t)}")
 
     def _load_metadata_typed(self, s: std.Standard, mcols: dict[str, str]) -> None:
         engine.create_tables(self.con, s)

@@ -28,7 +28,6 @@ the catalogue against the conformance suite and the example data.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ from mcds.errors import InputError
 from mcds.issues import Severity
 from mcds.readers import RawSubmission, RawTable, detect_form, open_submission
 from mcds.readers.csvpkg import fast_rows, header_of, read_options, read_table, survey_package
-from mcds.rules import rule_types
+from mcds.rules import references, rule_types
 from mcds.validation import cast_sql, choose_version, drop_raw, present_tables, structure_issues, warning_codes
 from mcds.validation.cells import create_codelists, find_cells, find_keys
 from mcds.validation.metadata import metadata_table, metadata_values
@@ -71,30 +70,6 @@ class _Pending:
     path: Path
 
 
-def _walk(node: object, tables: set[str], columns: set[str]) -> None:
-    if isinstance(node, dict):
-        if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
-            tables.add(node["table_name"])
-        if node.get("class") == "COLUMN_REF" and node.get("column_names"):
-            columns.add(str(node["column_names"][-1]))
-        for v in node.values():
-            _walk(v, tables, columns)
-    elif isinstance(node, list):
-        for v in node:
-            _walk(v, tables, columns)
-
-
-def _references(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[set[str], set[str]] | None:
-    """The tables and column names a query names, from DuckDB's own parse of it (None if it does not parse)."""
-    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])  # type: ignore[index]
-    if tree.get("error"):
-        return None
-    tables: set[str] = set()
-    columns: set[str] = set()
-    _walk(tree, tables, columns)
-    return tables, columns
-
-
 @dataclass(frozen=True)
 class _Plan:
     """How a version's rules run in a group, and which metadata fields its members must share."""
@@ -119,7 +94,7 @@ def _plan(version: str, also: tuple[str, ...]) -> _Plan:
             sql = sql.strip().rstrip(";")
             if not sql:
                 continue
-            refs = _references(con, sql)
+            refs = references(con, sql)
             reads_tables = refs is None or bool(refs[0] & set(s.tables))
             if reads_tables:
                 shared |= meta_fields if refs is None else refs[1] & meta_fields
