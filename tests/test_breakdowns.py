@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from mcds.stats import run
-from mcds.stats.breakdowns import count
+from mcds.stats.breakdowns import count, counts
 from mcds.stats.compute import TOTAL, Aggregator, compute
 from mcds.stats.config import publication
 from mcds.stats.load import load_package
@@ -65,7 +65,7 @@ def test_exclusive_levels_add_up_to_all_children_and_overlapping_ones_cover_them
     agg = Aggregator()
     total = (TOTAL,) * len(PUB.filters)
     for c in councils:
-        for ind in (i for i in agg.inds.values() if i.is_count):
+        for ind in counts(agg):
             whole = agg.stat(ind, [c], total)
             if whole.kind != "value":
                 continue
@@ -130,3 +130,17 @@ def test_the_breakdowns_are_deterministic_and_independent_of_argument_order(tmp_
 
 def test_version_1_0_publishes_no_breakdowns() -> None:
     assert publication("1.0").breakdowns == ()
+
+
+def test_only_the_counts_the_file_publishes_are_broken_down() -> None:
+    # the indicator query counts levels for breakdowns_published.indicators only: asking for another
+    # count's levels is an error, never a silent 0
+    (c,) = _councils("kent")
+    agg = Aggregator()
+    published = {i.id for i in counts(agg)}
+    others = [i for i in agg.inds.values() if i.is_count and i.id not in published]
+    assert others and published
+    b = PUB.breakdowns[0]
+    assert count(agg, agg.inds[sorted(published)[0]], [c], b, 0).kind == "value"
+    with pytest.raises(ValueError, match="not broken down"):
+        count(agg, others[0], [c], b, 0)

@@ -47,7 +47,12 @@ def levels_by_label(pub: Publication) -> dict[tuple[str, str], tuple[Breakdown, 
 
 def count(agg: Aggregator, ind: Indicator, area: Sequence[Council], b: Breakdown, k: int) -> Stat:
     """The unrounded number of rows of a count indicator whose child is in level ``k`` of ``b``; x when
-    a council of the area does not collect what the indicator or the breakdown needs."""
+    a council of the area does not collect what the indicator or the breakdown needs. Only the
+    indicators the breakdowns file holds (:func:`counts`) are counted by level."""
+    spec = agg.pub.breakdowns_published
+    if spec is None or ind.id not in spec.indicators:
+        msg = f"{ind.id} is not broken down (statistics.json: breakdowns_published.indicators)"
+        raise ValueError(msg)
     needs = (*ind.sources, *b.sources)
     if not area or len(agg.covered(area, needs)) < len(area):  # (remembered per area: asked again each round)
         return X
