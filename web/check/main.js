@@ -168,8 +168,8 @@ async function check(entries) {
     await e.reset();
     const timings = [];
     window.mcdsTimings = timings;
-    const progress = (what, done, total) => {
-      timings.push([what, Math.round(performance.now() - t0)]);
+    const progress = (what, done, total, step = null) => {
+      timings.push([step ?? what, Math.round(performance.now() - t0)]);
       status(`${what}…`, { busy: true, done, total });
     };
     const sub = await readSubmission(e, entries, progress);

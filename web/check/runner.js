@@ -379,7 +379,7 @@ class Run {
     const rules = plan.data.steps.filter((s) => s.stage === "rules");
     let done = 0;
     for (const s of rules) {
-      this.progress("Checking rules", ++done, rules.length);
+      this.progress("Checking rules", ++done, rules.length, s.id);
       let rows = await engine.rows(s.sql);
       if (failed.size && rows.length && s.knock_on_sql) {
         const skipping = s.knock_on_sql;
