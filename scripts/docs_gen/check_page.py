@@ -104,6 +104,6 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     if page.file.src_uri != PAGE:
         return output
     if not runtime_present():
-        output = output.replace('id="mcds-check-off" hidden', 'id="mcds-check-off"')
+        output = re.sub(r'(<div[^>]*id="mcds-check-off"[^>]*?)\s+hidden(="")?', r"\1", output, count=1)
     meta = f'<meta http-equiv="Content-Security-Policy" content="{content_security_policy(output)}">'
     return re.sub(r"<head>", f"<head>\n    {meta}", output, count=1)

@@ -103,7 +103,7 @@ function render(report, plan) {
     const kind = plan.issues[code];
     const total = report.counts_by_code?.[code] ?? items.length;
     const id = `mcds-code-${code}`;
-    const section = el("section", { class: `mcds-group mcds-${items[0].severity}`, "aria-labelledby": id });
+    const section = el("section", { class: `mcds-group mcds-sev-${items[0].severity}`, "aria-labelledby": id });
     const heading = el("h3", { id },
       el("span", { class: "mcds-severity", text: items[0].severity }), " ",
       el("code", { text: code }), ` ${kind.title} (${total.toLocaleString("en-GB")})`);
