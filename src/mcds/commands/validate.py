@@ -63,7 +63,7 @@ def command(ctx: click.Context, path: Path, standard_version: str | None, fmt: s
       mcds validate kent-2025
       mcds validate kent-2025.xlsx --annotate kent-2025-checked.xlsx
       mcds validate kent-2025 --format csv --explanations explanations.csv
-      mcds validate kent-2025 --format json --all > report.json
+      mcds validate kent-2025 --format json --all
     """
     from mcds import render
     from mcds.validate import load
