@@ -33,7 +33,7 @@ from mcds.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_docs")]  # its site or browser built once, on one worker
 
 
 def load_build_docs():

@@ -31,7 +31,7 @@ from mcds import standard as std
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_install_wheel")]  # its site or browser built once, on one worker
 
 
 sys.path.insert(0, str(ROOT / "scripts"))  # the docs generator, which builds the downloads
@@ -131,6 +131,14 @@ def test_the_installed_toolkit_runs_outside_the_repository(installed: Path, tmp_
     assert ("codelist-value", 2, "episode_type") in found
     version = run(installed, "--version", cwd=tmp_path)
     assert version.stdout.startswith(f"mcds {toolkit.project()[1]} ")
+
+
+def test_the_installed_toolkit_lists_every_field_of_the_standard(installed: Path, tmp_path: Path) -> None:
+    result = run(installed, "schema", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = {(t["name"], f["name"]) for t in json.loads(result.stdout)["tables"] for f in t["fields"]}
+    s = std.load()
+    assert listed == {(t.name, f.name) for t in s.tables.values() for f in t.fields}
 
 
 def test_the_installed_toolkit_reads_the_standard_from_the_wheel(installed: Path, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "report"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 A4_MM, MARGIN_MM, PX_PER_MM = (210, 297), 15, 96 / 25.4
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("test_report_browser")]  # its site or browser built once, on one worker
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -321,22 +320,3 @@ def test_fixtures_are_reproducible(tmp_path: Path) -> None:
     write_csv_package(first, tmp_path / "kent")
     for name in ("datapackage.json", "children.csv", "missing_episodes.csv"):
         assert (tmp_path / "kent" / name).read_bytes() == (ROOT / "fixtures" / "valid" / "kent" / name).read_bytes()
-
-
-@pytest.mark.slow
-def test_installed_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True)
-    wheel = next(dist.glob("mcds-*.whl"))
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)], check=True, capture_output=True)
-    out = subprocess.run([str(venv / "bin" / "mcds"), "schema", "--format", "json"], cwd=tmp_path,
-                         check=True, capture_output=True, text=True).stdout
-    listed = {(t["name"], f["name"]) for t in json.loads(out)["tables"] for f in t["fields"]}
-    s = std.load()
-    assert listed == {(t.name, f.name) for t in s.tables.values() for f in t.fields}
-    where = subprocess.run([str(venv / "bin" / "python"), "-c", "import mcds.standard as s; print(s.standard_root())"],
-                           cwd=tmp_path, check=True, capture_output=True, text=True).stdout
-    assert str(venv) in where
