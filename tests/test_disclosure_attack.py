@@ -424,7 +424,7 @@ child_st = st.tuples(st.booleans(), st.sampled_from(("none_known", "suspected", 
 council_st = st.lists(child_st, min_size=1, max_size=14)
 
 
-@settings(max_examples=8, deadline=None, derandomize=True,  # the same examples in every run: CI stays repeatable
+@settings(max_examples=15, deadline=None, derandomize=True,  # the same examples in every run: CI stays repeatable
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(council_st, min_size=1, max_size=4), st.sets(st.integers(0, 3), max_size=1))
 def test_no_suppressed_count_is_narrower_than_the_protection(tmp_path: Path, data: list, blind: set[int]) -> None:
