@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,32 @@ def earlier_return(tmp_path: Path) -> Path:
         sub.tables[table] = []
     write_csv_package(sub, tmp_path / "earlier")
     return tmp_path / "earlier"
+
+
+# ------------------------------------------------------------------ sampled comparisons
+# A test marked ``@pytest.mark.sample(n)`` compares a second way of running (the validation plan, the
+# browser page, a group) with the validator over the conformance cases, which test_conformance.py runs
+# in full: by default only every n-th of its parametrized cases runs, so CI stays under 30 minutes.
+# MCDS_FULL_RUNNERS=1 runs every case.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sample(n): run every n-th parametrized case unless MCDS_FULL_RUNNERS=1")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("MCDS_FULL_RUNNERS"):
+        return
+    seen: dict[tuple[str, str], int] = {}
+    keep, drop = [], []
+    for item in items:
+        mark = item.get_closest_marker("sample")
+        if mark is None:
+            keep.append(item)
+            continue
+        key = (item.nodeid.split("::")[0], getattr(item, "originalname", item.name))
+        k = seen[key] = seen.get(key, -1) + 1
+        (keep if k % mark.args[0] == 0 else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

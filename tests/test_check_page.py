@@ -200,9 +200,8 @@ def conformance_cases() -> list[tuple[str, str]]:
     return out
 
 
-# CI runs every sixth case (MCDS_FULL_RUNNERS=1 runs all): each is a browser run, and the suite must stay under 30 min
-@pytest.mark.parametrize(("version", "case"), conformance_cases() if os.environ.get("MCDS_FULL_RUNNERS")
-                         else conformance_cases()[::6])
+@pytest.mark.sample(6)  # each case is a browser run
+@pytest.mark.parametrize(("version", "case"), conformance_cases())
 def test_conformance_case_gives_the_clis_report(browser: Browser, version: str, case: str) -> None:
     inputs = std.load(version).root / "conformance" / case / "input"
     json_files = [p for p in inputs.iterdir() if p.suffix == ".json" and p.name != "datapackage.json"]
