@@ -112,3 +112,94 @@ def test_validate_gives_each_issue_its_child_without_a_provenance_file(tmp_path:
     shutil.copytree(base, tmp_path / "pkg")
     doc = json.loads(CliRunner().invoke(main, ["validate", str(tmp_path / "pkg"), "--format", "json"]).output)
     assert [(i["code"], i["row"], i.get("child_id")) for i in doc["issues"]] == [("uasc-under-10", 3, "C2")]
+
+
+# ---------------------------------------------------------------- a column fault (mcds.validation.faults)
+
+N = 25  # over faults.MIN_COLUMN findings, every row of the column: one column-fault finding
+
+
+def column_fault(report: dict) -> tuple:  # type: ignore[type-arg]
+    (found,) = [i for i in report["issues"] if i["code"] == "column-fault"]
+    return (*where(found), found["count"], found["rows"])
+
+
+def test_a_column_fault_is_at_the_csv_sources_column_and_rows(tmp_path: Path) -> None:
+    """Every Missing row has MISSING 'Q' (carried over, not a 903 code): one finding, at missing.csv's column C
+    (MISSING) and the rows Excel shows. The rows are written sorted by date, here the reverse of the source's."""
+    src = tmp_path / "in"
+    write(src, "header.csv", f"{HEADER}\nA1,M,01/01/2009,WBRI,UN1,,\n")
+    write(src, "missing.csv", f"{MISSING}\n" + "".join(f"A1,01/01/2009,Q,{d:02}/05/2024,{d:02}/05/2024\n"
+                                                       for d in range(N, 0, -1)))
+    out, rep = tmp_path / "out", str(tmp_path / "report.json")
+    code, text, report = convert([str(src), "--la", "886", "--year", "2025", "--out", str(out), "--report", rep])
+    assert code == 1
+    expected = ("column-fault", "missing.csv", None, None, "C", "MISSING", "A1", N, list(range(N + 1, N - 9, -1)))
+    assert column_fault(report["validation"]) == expected
+    assert "missing.csv, column C (MISSING as episode_type): " in text and "(first at rows 26, 25, 24, 23, 22)." in text
+    again = CliRunner().invoke(main, ["validate", str(out), "--format", "json"]).output
+    assert column_fault(json.loads(again)) == expected
+    assert "(first at rows 26, 25, 24, 23, 22)." in CliRunner().invoke(main, ["validate", str(out)]).output
+
+
+def test_a_column_fault_from_several_files_names_each(tmp_path: Path) -> None:
+    """Two Missing files, their columns in another order: the finding is at the first file's column and its
+    rows; the message names both files, their columns and rows."""
+    src = tmp_path / "in"
+    write(src, "header.csv", f"{HEADER}\nA1,M,01/01/2009,WBRI,UN1,,\nB2,M,01/01/2009,WBRI,UN1,,\n")
+    write(src, "m1.csv", f"{MISSING}\n" + "".join(f"A1,01/01/2009,Q,{d:02}/05/2024,{d:02}/05/2024\n" for d in (1, 2, 3)))
+    write(src, "m2.csv", "MIS_END,CHILD,DOB,MISSING,MIS_START\n"
+                         + "".join(f"{d:02}/05/2024,B2,01/01/2009,Q,{d:02}/05/2024\n" for d in range(1, N)))
+    out = tmp_path / "out"
+    convert([str(src), "--la", "886", "--year", "2025", "--out", str(out)])
+    (found,) = [i for i in mcds.validate(out) if i.code == "column-fault"]
+    assert (found.location.file, found.location.column, found.location.source_field, found.rows) == (
+        "m1.csv", "C", "MISSING", (2, 3, 4))
+    assert "(first at m1.csv column C rows 2, 3, 4; m2.csv column D rows 2, 3)." in found.message
+
+
+def xml_return(lines: bool) -> str:
+    """A 903 XML return of N children, each with one Missing episode of MISSING 'Q'; each element on a line of
+    its own (the AMISSING of child n on line 9n - 4), or all on one line."""
+    nl = "\n" if lines else ""
+    child = nl.join(["<CHILD>", "<HEADER>", "<CHILDID>{n}</CHILDID><SEX>M</SEX><DOB>01/01/2009</DOB><ETHNIC>WBRI</ETHNIC>"
+                     "<UASC>0</UASC>", "<AMISSING>", "<MISSING>Q</MISSING><MIS_START>05/05/2024</MIS_START>"
+                     "<MIS_END>06/05/2024</MIS_END>", "</AMISSING>", "</HEADER>",
+                     "<EPISODE><DECOM>01/04/2024</DECOM><LS>V2</LS><PL>K2</PL></EPISODE>", "</CHILD>"])
+    return nl.join(["<EXPSSDA903>", *(child.format(n=n) for n in range(1, N + 1)), "</EXPSSDA903>"]) + "\n"
+
+
+def test_a_column_fault_is_at_the_xml_element_and_its_lines(tmp_path: Path) -> None:
+    write(tmp_path, "r.xml", xml_return(lines=True))
+    out, rep = tmp_path / "out.json", str(tmp_path / "report.json")
+    code, text, report = convert([str(tmp_path / "r.xml"), "--la", "886", "--year", "2025", "--out", str(out),
+                                  "--report", rep])
+    assert code == 1
+    expected = ("column-fault", "r.xml", None, 5, None, "CHILD/HEADER/AMISSING/MISSING", "1", N,
+                [9 * n - 4 for n in range(1, 11)])
+    assert column_fault(report["validation"]) == expected
+    assert "r.xml, line 5 (CHILD/HEADER/AMISSING/MISSING as episode_type): " in text
+    assert "(first at lines 5, 14, 23, 32, 41)." in text
+    assert column_fault(json.loads(CliRunner().invoke(main, ["validate", str(out), "--format", "json"]).output)) == expected
+
+
+def test_a_column_fault_on_one_xml_line_names_the_elements(tmp_path: Path) -> None:
+    write(tmp_path, "r.xml", xml_return(lines=False))
+    out = tmp_path / "out.json"
+    convert([str(tmp_path / "r.xml"), "--la", "886", "--year", "2025", "--out", str(out)])
+    (found,) = [i for i in mcds.validate(out) if i.code == "column-fault"]
+    assert (found.location.file, found.location.line, found.rows) == ("r.xml", 1, (1,) * 10)
+    assert "(first at CHILD[1]/HEADER/AMISSING[1]/MISSING, CHILD[2]/HEADER/AMISSING[1]/MISSING, " in found.message
+
+
+def test_a_column_fault_of_a_changed_package_is_in_its_own_rows(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    write(src, "header.csv", f"{HEADER}\n" + "".join(f"C{n},M,01/01/2009,ZZZZ,UN1,,\n" for n in range(N)))
+    out = tmp_path / "out"
+    convert([str(src), "--la", "886", "--year", "2025", "--out", str(out)])
+    assert [i[1:] for i in mcds.validate(out).project("code", "file", "column", "source_field", "rows")
+            if i[0] == "column-fault"] == [("header.csv", "D", "ETHNIC", list(range(2, 12)))]
+    p = out / "children.csv"
+    p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert [i[1:] for i in mcds.validate(out).project("code", "file", "column", "source_field", "rows")
+            if i[0] == "column-fault"] == [("children.csv", "D", None, list(range(2, 12)))]

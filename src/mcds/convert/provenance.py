@@ -6,7 +6,8 @@ shows it (or, for XML, the element's path and line), the child's identifier ther
 column (letter and name) or XML element fills each field. :func:`write` keeps them in
 ``<package>.provenance.json`` beside the package, with a digest of the files written;
 :func:`apply` (called by :func:`mcds.validate.load`) moves every issue of a package with such a file,
-unchanged since, to the source's coordinates. Without one, each issue still gains the child's
+unchanged since, to the source's coordinates: a column fault too, at the source's column and with its first
+rows numbered as the source numbers them (:func:`relocate_column`). Without one, each issue still gains the child's
 identifier (:func:`with_child_ids`), for the JSON report only.
 """
 
@@ -16,6 +17,7 @@ import dataclasses
 import hashlib
 import json
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,12 +169,68 @@ def _origin(provenance: Provenance, loc: Location) -> RowOrigin | None:
 
 
 def relocate(issues: Iterable[Issue], provenance: Provenance) -> list[Issue]:
-    """Each issue at the source row its package row came from (issues of the whole package unchanged)."""
+    """Each issue at the source row its package row came from, a column fault (:func:`relocate_column`) at
+    its source column (issues of the whole package unchanged)."""
     out = []
     for i in issues:
+        if i.count is not None and i.rows and i.location.row is None:
+            out.append(relocate_column(i, provenance))
+            continue
         o = _origin(provenance, i.location)
         out.append(dataclasses.replace(i, location=o.place(i.location)) if o else i)
     return out
+
+
+_INDEX = re.compile(r"\[\d+\]")
+_FIRST = re.compile(r"\(first at rows ([0-9]+(?:, [0-9]+)*)\)")
+
+
+def relocate_column(issue: Issue, provenance: Provenance) -> Issue:
+    """A column fault (:mod:`mcds.validation.faults`: a count and the first rows of a package's column) at the
+    column of the source its first row came from: that file (and sheet), the column's letter and source name
+    (CSV, worksheet), or, from XML, the element's path without the indices (``CHILD/HEADER/ETHNIC``) and the
+    first element's line; the first row's child. Its ``rows``: the first rows as the source numbers them
+    (Excel's rows; an XML file's lines), those of the same file; the message's "first at rows" the same,
+    by file if they come from several (unchanged if one of its rows has no origin)."""
+    rows = provenance.tables.get(issue.location.table or "", [])
+    if not all(0 <= r - FIRST_ROW < len(rows) for r in issue.rows):
+        return issue
+    places = [rows[r - FIRST_ROW].place(dataclasses.replace(issue.location, row=r)) for r in issue.rows]
+    first = places[0]
+    xml = first.row is None and first.line is not None
+    name = _INDEX.sub("", first.source_field) if xml and first.source_field else first.source_field
+    loc = dataclasses.replace(first, row=None, source_field=name)
+    numbers = tuple(n for p in places if _column_of(p) == _column_of(first)
+                    for n in [p.line if xml else p.row] if n is not None)
+    message = issue.message
+    if m := _FIRST.search(message):
+        text = _first_at(places[:m.group(1).count(",") + 1])
+        message = f"{message[:m.start()]}(first at {text}){message[m.end():]}"
+    return dataclasses.replace(issue, location=loc, rows=numbers, message=message)
+
+
+def _column_of(p: Location) -> tuple[str | None, str | None, str | None]:
+    return p.file, p.sheet, p.column
+
+
+def _first_at(places: list[Location]) -> str:
+    """Where the first rows of a column fault are, in words: ``rows 2, 3``, ``lines 7, 9``, an XML file's
+    element paths where lines do not tell them apart; each file (and column) named if there are several."""
+    files: dict[tuple[str | None, str | None, str | None], list[Location]] = {}
+    for p in places:
+        files.setdefault(_column_of(p), []).append(p)
+    parts = []
+    for (file, sheet, column), at in files.items():
+        if all(p.row is not None for p in at):
+            text = f"row{'s' if len(at) > 1 else ''} {', '.join(str(p.row) for p in at)}"
+        elif all(p.line is not None for p in at) and len({p.line for p in at}) == len(at):
+            text = f"line{'s' if len(at) > 1 else ''} {', '.join(str(p.line) for p in at)}"
+        else:
+            text = ", ".join(p.source_field or "?" for p in at)
+        if len(files) > 1:
+            text = " ".join(x for x in (file, sheet and f"sheet {sheet}", column and f"column {column}", text) if x)
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def reports_child_ids(s: Any) -> bool:
