@@ -250,3 +250,27 @@ def test_validation_of_a_mapped_workbook_is_reported_in_its_sheet_row_and_column
              for i in mcds.validate(out).issues if i.code == "codelist-value"]
     assert found == [("codelist-value", "export.xlsx", "Episodes", 4, "D", "Type")]
     assert "export.xlsx, sheet Episodes, row 4, column D" in result.output
+
+
+def test_a_column_fault_of_a_mapped_workbook_is_at_its_sheet_column_and_rows(tmp_path: Path) -> None:
+    """Issue 14: a Type column of no code in every row is one column-fault finding, at the export's sheet,
+    column D (Type) and rows as Excel shows them (the rows before them not converted: not the package's)."""
+    import openpyxl
+
+    import mcds
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Episodes"
+    sheet.append(["Extra", *EXPORT.splitlines()[0].split(",")])
+    sheet.append(["x", "E0", "", "Missing", "", "", "No", ""])  # no child nor date: rejected
+    for n in range(1, 26):
+        sheet.append(["x", f"E{n}", f"C{n}", "Gone", "03/05/2024", "04/05/2024", "No", ""])
+    book.save(tmp_path / "export.xlsx")
+    text = MAP.replace('file: "export*.csv"', 'file: "export.xlsx"\n    sheet: Episodes')
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["convert", "mapped", str(tmp_path / "export.xlsx"), "--mapping",
+                              str(mapping(tmp_path, text)), "--out", str(out)])
+    found = [(i.location.file, i.location.sheet, i.location.row, i.location.column, i.location.source_field,
+              i.location.child_id, i.count, i.rows) for i in mcds.validate(out).issues if i.code == "column-fault"]
+    assert found == [("export.xlsx", "Episodes", None, "D", "Type", "C1", 25, tuple(range(3, 13)))]
