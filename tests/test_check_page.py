@@ -48,10 +48,15 @@ def require_browser() -> None:
         reasons.append(f"{CHROMIUM} is not installed (apt-get install chromium)")
     if not (ROOT / "node_modules" / "@duckdb" / "duckdb-wasm").exists():
         reasons.append("DuckDB-WASM is not installed (npm ci)")
+    skip_unless_met("the check page's test", reasons)
+
+
+def skip_unless_met(what: str, reasons: list[str]) -> None:
+    """Skip for ``reasons`` (what is missing), except in CI, which must run ``what``."""
     if not reasons:
         return
     if os.environ.get("CI"):
-        pytest.fail("CI must run the check page's test: " + "; ".join(reasons))
+        pytest.fail(f"CI must run {what}: " + "; ".join(reasons))
     pytest.skip("; ".join(reasons))
 
 
@@ -200,13 +205,18 @@ def conformance_cases() -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.sample(6)  # each case is a browser run
-@pytest.mark.parametrize(("version", "case"), conformance_cases())
-def test_conformance_case_gives_the_clis_report(browser: Browser, version: str, case: str) -> None:
+def case_input(version: str, case: str) -> tuple[Path, list[Path]]:
+    """A conformance case's input as the CLI is given it, and the files a person would choose on the page."""
     inputs = std.load(version).root / "conformance" / case / "input"
     json_files = [p for p in inputs.iterdir() if p.suffix == ".json" and p.name != "datapackage.json"]
     given = json_files[0] if json_files and not (inputs / "datapackage.json").exists() else inputs
-    files = [given] if given != inputs else package_files(inputs)
+    return given, [given] if given != inputs else package_files(inputs)
+
+
+@pytest.mark.sample(6)  # each case is a browser run
+@pytest.mark.parametrize(("version", "case"), conformance_cases())
+def test_conformance_case_gives_the_clis_report(browser: Browser, version: str, case: str) -> None:
+    given, files = case_input(version, case)
     report = browser.check(files)
     same_report(report, cli_report(given))
     assert browser.problems == [] and browser.other_hosts == []
@@ -214,6 +224,28 @@ def test_conformance_case_gives_the_clis_report(browser: Browser, version: str, 
 
 FIXTURE_DIRS = [ROOT / "fixtures" / "valid", ROOT / "fixtures" / "1.0"]
 FIXTURES = sorted(p.name for p in FIXTURE_DIRS[0].iterdir() if p.is_dir())
+
+
+def fixture_input(folder: Path, form: str, tmp_path: Path) -> tuple[Path, list[Path]]:
+    """An example submission in one of the forms the page reads: what the CLI is given, and what is chosen."""
+    name = folder.name
+    if form == "files":
+        return folder, package_files(folder)
+    if form == "folder":
+        return folder, [folder]
+    if form == "zip":
+        given = zipped(folder, tmp_path / f"{name}.zip")
+        return given, [given]
+    if form == "json":
+        given = folder.with_suffix(".json")
+        if not given.exists():
+            pytest.skip(f"no JSON form of {folder}")
+        return given, [given]
+    given = tmp_path / f"{name}.xlsx"
+    result = subprocess.run([MCDS, "convert", "package", str(folder), "--to", "xlsx",
+                             "--out", str(given)], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    return given, [given]
 
 
 @pytest.mark.parametrize("where", ["valid", "1.0"])
@@ -224,24 +256,7 @@ def test_fixture_in_every_form_gives_the_clis_report(browser: Browser, tmp_path:
     folder = ROOT / "fixtures" / where / name
     if not folder.is_dir():
         pytest.skip(f"no fixture {where}/{name}")
-    if form == "files":
-        given, files = folder, package_files(folder)
-    elif form == "folder":
-        given, files = folder, [folder]
-    elif form == "zip":
-        given = zipped(folder, tmp_path / f"{name}.zip")
-        files = [given]
-    elif form == "json":
-        given = folder.with_suffix(".json")
-        if not given.exists():
-            pytest.skip(f"no JSON form of {where}/{name}")
-        files = [given]
-    else:
-        given = tmp_path / f"{name}.xlsx"
-        result = subprocess.run([MCDS, "convert", "package", str(folder), "--to", "xlsx",
-                                 "--out", str(given)], capture_output=True, text=True, timeout=300, check=False)
-        assert result.returncode == 0, result.stderr
-        files = [given]
+    given, files = fixture_input(folder, form, tmp_path)
     report = browser.check(files, folder=form == "folder")
     cli = cli_report(given)
     same_report(report, cli)
@@ -350,3 +365,96 @@ def test_screenshots_and_keyboard_use(playwright, base_url: str, tmp_path: Path)
             assert b.problems == [] and b.other_hosts == []
         finally:
             b.close()
+
+
+# ------------------------------------------------------------------------------------------ Firefox
+# The same page in Firefox: Debian's firefox-esr driven through WebDriver BiDi by puppeteer-core (npm,
+# pinned in package-lock.json; no browser download), by tests/browser/firefox_check.mjs. One Firefox
+# session checks every input the Firefox tests below selected (a node process per input would cost a
+# browser start each); each test then compares its own input's report with the CLI's.
+
+FIREFOX = Path(os.environ.get("MCDS_FIREFOX", "/usr/bin/firefox-esr"))
+FIREFOX_SCRIPT = ROOT / "tests" / "browser" / "firefox_check.mjs"
+FIREFOX_FORMS = ["files", "zip", "json", "xlsx"]  # the folder input (webkitdirectory) is left to the Chromium tests
+
+
+def require_firefox() -> None:
+    reasons = []
+    if not FIREFOX.exists():
+        reasons.append(f"{FIREFOX} is not installed (apt-get install firefox-esr)")
+    if not (ROOT / "node_modules" / "puppeteer-core").exists():
+        reasons.append("puppeteer-core is not installed (npm ci)")
+    if not shutil.which("node"):
+        reasons.append("node is not installed")
+    skip_unless_met("the check page in Firefox", reasons)
+
+
+class FirefoxRun:
+    def __init__(self, given: dict[str, Path], out: dict) -> None:
+        self.given = given
+        self.results = dict(zip(given, out["results"], strict=True))
+        self.user_agent: str = out["userAgent"]
+        self.problems: list[str] = out["problems"]
+        self.other_hosts: list[str] = out["otherHosts"]
+
+
+def _firefox_key(item: pytest.Item) -> str | None:
+    spec = getattr(item, "callspec", None)
+    if getattr(item, "originalname", "") == "test_conformance_case_in_firefox" and spec:
+        return f"case:{spec.params['version']}:{spec.params['case']}"
+    if getattr(item, "originalname", "") == "test_fixture_in_firefox" and spec:
+        return f"fixture:{spec.params['where']}:{spec.params['name']}:{spec.params['form']}"
+    return None
+
+
+@pytest.fixture(scope="module")
+def firefox(request: pytest.FixtureRequest, base_url: str, tmp_path_factory: pytest.TempPathFactory) -> FirefoxRun:
+    require_firefox()
+    work = tmp_path_factory.mktemp("firefox")
+    given: dict[str, Path] = {}
+    jobs = []
+    for key in dict.fromkeys(k for k in map(_firefox_key, request.session.items) if k):
+        kind, *rest = key.split(":")
+        if kind == "case":
+            path, files = case_input(rest[0], rest[1])
+        else:
+            folder = ROOT / "fixtures" / rest[0] / rest[1]
+            if not folder.is_dir() or (rest[2] == "json" and not folder.with_suffix(".json").exists()):
+                continue
+            here = work / key.replace(":", "_")
+            here.mkdir()
+            path, files = fixture_input(folder, rest[2], here)
+        given[key] = path
+        jobs.append({"files": [str(f) for f in files]})
+    (work / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+    result = subprocess.run(["node", str(FIREFOX_SCRIPT), base_url, str(work / "jobs.json"), str(work / "out.json")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return FirefoxRun(given, json.loads((work / "out.json").read_text(encoding="utf-8")))
+
+
+def _firefox_result(firefox: FirefoxRun, key: str) -> tuple[Path, dict]:
+    if key not in firefox.given:
+        pytest.skip(f"no such input: {key}")
+    result = firefox.results[key]
+    assert result["state"] == "done", result["status"]
+    return firefox.given[key], result["report"]
+
+
+@pytest.mark.sample(4)  # the cases Firefox checks: every fourth
+@pytest.mark.parametrize(("version", "case"), conformance_cases())
+def test_conformance_case_in_firefox(firefox: FirefoxRun, version: str, case: str) -> None:
+    given, report = _firefox_result(firefox, f"case:{version}:{case}")
+    same_report(report, cli_report(given))
+    assert "Firefox/" in firefox.user_agent
+    assert firefox.problems == [] and firefox.other_hosts == []
+
+
+@pytest.mark.parametrize("where", ["valid", "1.0"])
+@pytest.mark.parametrize("name", FIXTURES)
+@pytest.mark.parametrize("form", FIREFOX_FORMS)
+def test_fixture_in_firefox(firefox: FirefoxRun, where: str, name: str, form: str) -> None:
+    given, report = _firefox_result(firefox, f"fixture:{where}:{name}:{form}")
+    same_report(report, cli_report(given))
+    assert report["issues"] or report["valid"]
+    assert firefox.problems == [] and firefox.other_hosts == []
