@@ -193,3 +193,65 @@ def test_closest_takes_the_first_of_equals_and_the_cutoff() -> None:
     assert closest("child_idd", ["child_id", "child_ids"], 75) == "child_id"
     assert closest("Sex", ["sex"], 99) == "sex"
     assert closest("zzz", ["sex"], 10) is None
+
+
+# ------------------------------------------------------------------ rewrites for the browser's DuckDB
+
+REWRITES = json.loads((ROOT / "src" / "mcds" / "plan" / "rewrites.json").read_text(encoding="utf-8"))["rewrites"]
+REWRITTEN = [(v, code) for r in REWRITES for v in r["versions"] for code in r["rules"]]
+
+
+def _rows(con, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return sorted(con.execute(sql).fetchall(), key=repr)
+
+
+def _rewrites(version: str) -> list[tuple[str, str, str]]:
+    """(code, the rule as the standard writes it, as the plan runs it) of each rule rewritten in ``version``."""
+    from mcds.plan.compile import rewritten
+
+    out = []
+    for code in sorted({c for v, c in REWRITTEN if v == version}):
+        kind = next(k for k in rule_types(version) if k.code == code)
+        original = (kind.sql(version) or "").strip().rstrip(";")
+        out.append((code, original, rewritten(version, code, original)))
+    return out
+
+
+@pytest.mark.parametrize("version", sorted({v for v, _ in REWRITTEN}))
+def test_rewritten_rules_return_the_rules_own_rows(version: str) -> None:
+    """Each rewrite of rewrites.json is in the plan, and on every conformance case of its version (the
+    typed shape the validator makes of it, invalid cells and all) and on tables made to hold every
+    combination of missing dates, returns exactly the rows of the rule as the standard writes it."""
+    import duckdb
+
+    from mcds.validate import load
+
+    rules = _rewrites(version)
+    plan = json.loads(plan_path(version).read_text(encoding="utf-8"))
+    for code, original, new in rules:
+        assert new != original
+        assert new in next(s["sql"] for s in plan["steps"] if s["id"] == f"rules/{code}")
+    compared = 0
+    for case in (c for c in CASES if c.parent.parent.name == version):
+        if not {"missing_episodes.csv", "placements.csv"} <= {p.name for p in (case / "input").iterdir()}:
+            continue
+        loaded = load(_input(case), standard_version=version, warnings=False)
+        try:
+            for code, original, new in rules:
+                assert _rows(loaded.con, new) == _rows(loaded.con, original), (case.name, code)
+            compared += 1
+        finally:
+            loaded.con.close()
+    assert compared > 50
+    con = duckdb.connect()
+    days = ["NULL", "DATE '2024-05-01'", "DATE '2024-05-10'", "DATE '2024-05-20'"]
+    con.execute("CREATE TABLE missing_episodes (episode_id VARCHAR, child_id VARCHAR, start_date DATE, end_date DATE)")
+    con.execute("CREATE TABLE placements (placement_id VARCHAR, child_id VARCHAR, start_date DATE, end_date DATE)")
+    combos = [(a, b, c, d) for a in days for b in days for c in days for d in days]
+    episodes = ", ".join(f"('e{n}', 'c{n}', {a}, {b})" for n, (a, b, _, _) in enumerate(combos))
+    placements = ", ".join(f"('p{n}', 'c{n}', {c}, {d})" for n, (_, _, c, d) in enumerate(combos))
+    con.execute(f"INSERT INTO missing_episodes VALUES {episodes}")
+    con.execute(f"INSERT INTO placements VALUES {placements}")
+    for code, original, new in rules:
+        assert _rows(con, original), code  # the tables exercise the rule: it finds something
+        assert _rows(con, new) == _rows(con, original), code
